@@ -1,1 +1,1 @@
-export {};
+export * from './manual-clock.js';
