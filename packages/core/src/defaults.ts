@@ -78,5 +78,24 @@ export const DEFAULTS = Object.freeze({
     sampleIntervalMs: 1_000,
   }),
 
-  sharedState: Object.freeze({ keyPrefix: 'gempool:' }),
+  sharedState: Object.freeze({
+    keyPrefix: 'gempool:',
+    /** A Redis command slower than this counts as Redis being down: calls never wait on it. */
+    commandTimeoutMs: 250,
+    connectTimeoutMs: 2_000,
+    /** Reconnect backoff ceiling (ioredis retryStrategy). */
+    reconnectMaxDelayMs: 2_000,
+    /** How often open breakers and the fleet size are re-read from Redis (missed pub/sub). */
+    syncIntervalMs: 1_000,
+  }),
+
+  /** Quota limiter (options.quotas): token buckets per model for requests and tokens. */
+  quotaLimiter: Object.freeze({
+    /** Bucket depth as time at the full rate: 1 s of quota may be spent at once. */
+    burstMs: 1_000,
+    /** Longest a call waits for quota when it has no deadline. */
+    maxWaitMs: 30_000,
+    /** Output tokens assumed before the call when the request sets no maxOutputTokens. */
+    expectedOutputTokens: 1_024,
+  }),
 });

@@ -138,3 +138,15 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') return `an object`;
   return `\`${String(value)}\` (${typeof value})`;
 }
+
+/** A call waited for fleet-wide quota (options.quotas) until its deadline without getting it. */
+export class QuotaWaitTimeoutError extends GempoolError {
+  constructor(model: string, waitedMs: number, retryAfterMs?: number) {
+    super('QUOTA_WAIT_TIMEOUT', `Waited ${Math.round(waitedMs)} ms for quota on model \`${model}\` without getting it before the deadline`, {
+      retryable: true,
+      retryAfterMs,
+      details: { model, waitedMs },
+    });
+    this.name = 'QuotaWaitTimeoutError';
+  }
+}

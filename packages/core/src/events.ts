@@ -202,6 +202,24 @@ export interface WarningEvent {
   message: string;
 }
 
+/** Redis-backed shared state (options.sharedState) changed connection state. */
+export interface SharedStateEvent {
+  state: 'connected' | 'disconnected';
+  /** Why: the Redis error message or `ready`. Never the URL (it may hold a password). */
+  reason: string;
+  /** Calls decided by local limits/breakers so far because Redis was unavailable. */
+  fallbacks: number;
+}
+
+/** A call waited for fleet-wide quota (options.quotas). Emitted only when it had to wait. */
+export interface QuotaWaitEvent {
+  model: string;
+  waitMs: number;
+  result: 'admitted' | 'QUOTA_WAIT_TIMEOUT' | 'ABORTED';
+  /** The wait was (also) due to a fleet-wide pause after a 429. */
+  paused: boolean;
+}
+
 export interface GempoolEvents {
   'call-start': CallInfo;
   'call-end': CallEndEvent;
@@ -224,6 +242,8 @@ export interface GempoolEvents {
   autoscale: AutoscaleEvent;
   batch: BatchEvent;
   warning: WarningEvent;
+  'shared-state': SharedStateEvent;
+  'quota-wait': QuotaWaitEvent;
 }
 
 export type GempoolEventName = keyof GempoolEvents;
