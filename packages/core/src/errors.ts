@@ -150,3 +150,60 @@ export class QuotaWaitTimeoutError extends GempoolError {
     this.name = 'QuotaWaitTimeoutError';
   }
 }
+
+/** The endpoint's circuit breaker is open (or half-open with every probe slot taken). */
+export class BreakerOpenError extends GempoolError {
+  constructor(endpoint: string, model: string) {
+    super('BREAKER_OPEN', `The circuit breaker for \`${endpoint}\` is open; the call failed fast`, {
+      retryable: true,
+      details: { endpoint, model },
+    });
+    this.name = 'BreakerOpenError';
+  }
+}
+
+/** A per-day quota is exhausted (google.rpc.QuotaFailure): retrying within this call is pointless. */
+export class QuotaExhaustedError extends GempoolError {
+  constructor(model: string, quotaIds: string[], retryAfterMs?: number) {
+    super('QUOTA_EXHAUSTED', `Daily quota exhausted for model \`${model}\` (${quotaIds.join(', ') || 'unknown quota'})`, {
+      status: 429,
+      retryable: false,
+      retryAfterMs,
+      details: { model, quotaIds },
+    });
+    this.name = 'QuotaExhaustedError';
+  }
+}
+
+/** One failed attempt, as listed in a retry error's `details.errors` (no secrets, no bodies). */
+export interface AttemptFailure {
+  attempt: number;
+  status: number | undefined;
+  /** google.rpc.Status name (`RESOURCE_EXHAUSTED`) or the thrown error's code. */
+  code: string | undefined;
+  message: string;
+}
+
+/**
+ * Retries were made and did not succeed. `stoppedBy` says why the loop ended: `max-attempts`,
+ * `budget` (RETRY_BUDGET_EXHAUSTED), `deadline` (the next wait would pass it), `retry-delay`
+ * (RetryInfo asked for longer than retry.maxRetryInfoDelayMs) or `breaker-open`.
+ */
+export class RetryExhaustedError extends GempoolError {
+  readonly attempts: number;
+  readonly errors: AttemptFailure[];
+  constructor(model: string, errors: AttemptFailure[], stoppedBy: string, options: { status?: number; retryAfterMs?: number; cause?: unknown }) {
+    const code = stoppedBy === 'budget' ? 'RETRY_BUDGET_EXHAUSTED' : 'RETRY_EXHAUSTED';
+    const last = errors[errors.length - 1];
+    super(code, `Call to \`${model}\` failed after ${errors.length} attempt(s) (stopped by ${stoppedBy}); last error: ${last?.message ?? 'unknown'}`, {
+      status: options.status,
+      retryable: true,
+      retryAfterMs: options.retryAfterMs,
+      cause: options.cause,
+      details: { model, attempts: errors.length, errors, stoppedBy },
+    });
+    this.name = 'RetryExhaustedError';
+    this.attempts = errors.length;
+    this.errors = errors;
+  }
+}
