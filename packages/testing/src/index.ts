@@ -1,2 +1,3 @@
 export * from './manual-clock.js';
 export * from './start-fake-gemini.js';
+export * from './start-latency-proxy.js';
