@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './options.js';
 export { DEFAULTS } from './defaults.js';
 export * from './gemini-url.js';
+export * from './global-dispatcher.js';
