@@ -1,2 +1,11 @@
 export * from './metrics.js';
 export * from './metric-names.js';
+export { instrumentGempool, INSTRUMENTATION_SCOPE, type InstrumentGempoolOptions, type GempoolInstrumentation } from './instrument-gempool.js';
+export type { InstrumentablePool, PoolStatsLike } from './instrumentable-pool.js';
+export { SPAN_ATTRIBUTES, SPAN_EVENTS, ATTEMPT_SPAN_NAME } from './call-spans.js';
+export { DEFAULT_PRICES, createCostCalculator, type ModelPrice, type PriceTable, type CostCalculator } from './price-table.js';
+export { type LedgerRecord, LEDGER_BIGQUERY_SCHEMA, toLedgerRecord } from './ledger/ledger-record.js';
+export { type LedgerSink, LEDGER_DEFAULTS } from './ledger/ledger-writer.js';
+export { type LedgerOptions, DEFAULT_LEDGER_PATH } from './ledger/create-ledger-writer.js';
+export { createNdjsonSink } from './ledger/ndjson-sink.js';
+export { createBigQuerySink, type BigQuerySinkOptions } from './ledger/bigquery-sink.js';

@@ -1,0 +1,188 @@
+// Pool events → spans. One CLIENT span per logical call, named `{operation} {model}` with gen_ai.*
+// attributes, one child span per attempt, and span events for queue wait, coalescing, breaker
+// rejection, retry scheduling and leak force-return. The call span's parent is whatever span is
+// active when `call-start` fires: core emits it synchronously inside the caller's pool.fetch, so a
+// LangChain agent span (or any span around an SDK call) becomes the parent.
+import { context, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import type { CallEndEvent, GempoolEvents } from '@gempool/core';
+import { hostOf } from './host-of.js';
+import { ATTRIBUTES as A } from './metrics.js';
+
+/** Span and span-event attribute keys that are not metric attributes. */
+export const SPAN_ATTRIBUTES = Object.freeze({
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  cachedTokens: 'gen_ai.usage.cached_input_tokens',
+  finishReasons: 'gen_ai.response.finish_reasons',
+  httpStatus: 'http.response.status_code',
+  attempt: 'gempool.attempt',
+  attempts: 'gempool.attempts',
+  retryReasons: 'gempool.retry_reasons',
+  retryDelay: 'gempool.retry.delay_s',
+  coalesced: 'gempool.coalesced',
+  leaderCallId: 'gempool.coalesced.leader_call_id',
+  tenant: 'gempool.tenant',
+  streaming: 'gempool.streaming',
+  apiVersion: 'gempool.api_version',
+  costUsd: 'gempool.cost_usd',
+  fallbackModel: 'gempool.fallback_model',
+  queueWait: 'gempool.queue.wait_s',
+  leakHeld: 'gempool.leak.held_s',
+  leakForceReturned: 'gempool.leak.force_returned',
+  leakStack: 'gempool.leak.acquire_stack',
+} as const);
+
+export const SPAN_EVENTS = Object.freeze({
+  queueWait: 'gempool.queue_wait',
+  coalesced: 'gempool.coalesced',
+  breakerRejected: 'gempool.breaker_rejected',
+  retryScheduled: 'gempool.retry_scheduled',
+  retryBudgetExhausted: 'gempool.retry_budget_exhausted',
+  leak: 'gempool.leak',
+} as const);
+
+export const ATTEMPT_SPAN_NAME = 'gempool.attempt';
+
+const S = SPAN_ATTRIBUTES;
+
+interface OpenCall {
+  span: Span;
+  attempts: Map<number, Span>;
+}
+
+type Handlers = { [K in keyof GempoolEvents]?: (event: GempoolEvents[K]) => void };
+
+export interface CallSpans {
+  handlers: Handlers;
+  endCall(event: CallEndEvent, costUsd: number | undefined): void;
+  /** Ends spans still open (pool closed under us) so nothing is held forever. */
+  endAll(): void;
+}
+
+export function createCallSpans(tracer: Tracer): CallSpans {
+  const open = new Map<number, OpenCall>();
+  const spanOf = (callId: number | undefined) => (callId === undefined ? undefined : open.get(callId)?.span);
+
+  const handlers: Handlers = {
+    'call-start': (e) => {
+      const span = tracer.startSpan(
+        `${e.operation} ${e.model}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            [A.operationName]: e.operation,
+            [A.providerName]: e.provider,
+            [A.requestModel]: e.model,
+            [A.lane]: e.lane,
+            [A.serverAddress]: hostOf(e.origin),
+            [S.streaming]: e.streaming,
+            [S.apiVersion]: e.apiVersion,
+            ...(e.tenant === undefined ? {} : { [S.tenant]: e.tenant }),
+          },
+        },
+        context.active(),
+      );
+      open.set(e.callId, { span, attempts: new Map() });
+    },
+    'attempt-start': (e) => {
+      const call = open.get(e.callId);
+      if (call === undefined) return;
+      const span = tracer.startSpan(
+        ATTEMPT_SPAN_NAME,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            [S.attempt]: e.attempt,
+            [A.requestModel]: e.model,
+            [A.serverAddress]: hostOf(e.origin),
+            ...(e.region === undefined ? {} : { [A.region]: e.region }),
+          },
+        },
+        trace.setSpan(context.active(), call.span),
+      );
+      call.attempts.set(e.attempt, span);
+    },
+    'attempt-end': (e) => {
+      const call = open.get(e.callId);
+      const span = call?.attempts.get(e.attempt);
+      if (call === undefined || span === undefined) return;
+      call.attempts.delete(e.attempt);
+      if (e.status !== undefined) span.setAttribute(S.httpStatus, e.status);
+      const failed = e.errorCode !== undefined || (e.status !== undefined && e.status >= 400);
+      if (failed) {
+        span.setAttribute(A.errorType, e.errorCode ?? String(e.status));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    },
+    'queue-wait': (e) =>
+      spanOf(e.callId)?.addEvent(SPAN_EVENTS.queueWait, { [A.lane]: e.lane, [S.queueWait]: e.waitMs / 1000, [A.queueResult]: e.result }),
+    coalesced: (e) => spanOf(e.callId)?.addEvent(SPAN_EVENTS.coalesced, { [S.leaderCallId]: e.leaderCallId }),
+    'breaker-rejected': (e) =>
+      spanOf(e.callId)?.addEvent(SPAN_EVENTS.breakerRejected, {
+        [A.breakerEndpoint]: e.endpoint,
+        ...(e.fallbackModel === undefined ? {} : { [S.fallbackModel]: e.fallbackModel }),
+      }),
+    'retry-scheduled': (e) =>
+      spanOf(e.callId)?.addEvent(SPAN_EVENTS.retryScheduled, {
+        [S.attempt]: e.attempt,
+        [S.retryDelay]: e.delayMs / 1000,
+        [A.retryReason]: e.reason,
+        ...(e.status === undefined ? {} : { [S.httpStatus]: e.status }),
+      }),
+    'retry-budget-exhausted': (e) => spanOf(e.callId)?.addEvent(SPAN_EVENTS.retryBudgetExhausted),
+    leak: (e) => {
+      const attributes = {
+        [S.leakHeld]: e.heldMs / 1000,
+        [S.leakForceReturned]: e.forceReturned,
+        [S.leakStack]: e.stack,
+      };
+      const span = spanOf(e.callId);
+      if (span !== undefined) {
+        span.addEvent(SPAN_EVENTS.leak, attributes);
+        return;
+      }
+      // The call span has usually ended (headers arrived, the body was never read): record the
+      // leak on a short span of its own so the acquirer stack is still searchable.
+      const leakSpan = tracer.startSpan(SPAN_EVENTS.leak, { attributes: { [A.requestModel]: e.model, ...attributes } });
+      leakSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'connection lease leaked' });
+      leakSpan.end();
+    },
+  };
+
+  return {
+    handlers,
+    endCall(e, costUsd) {
+      const call = open.get(e.callId);
+      if (call === undefined) return;
+      open.delete(e.callId);
+      for (const attempt of call.attempts.values()) attempt.end();
+      const { span } = call;
+      span.setAttributes({
+        [A.responseModel]: e.servedModel,
+        [S.attempts]: e.attempts,
+        [S.coalesced]: e.coalesced,
+        ...(e.retryReasons.length > 0 ? { [S.retryReasons]: e.retryReasons } : {}),
+        ...(e.status === undefined ? {} : { [S.httpStatus]: e.status }),
+        ...(e.region === undefined ? {} : { [A.region]: e.region }),
+        ...(e.finishReasons === undefined ? {} : { [S.finishReasons]: e.finishReasons }),
+        ...(e.usage === undefined
+          ? {}
+          : { [S.inputTokens]: e.usage.inputTokens, [S.outputTokens]: e.usage.outputTokens, [S.cachedTokens]: e.usage.cachedTokens }),
+        ...(costUsd === undefined ? {} : { [S.costUsd]: costUsd }),
+      });
+      if (e.outcome === 'error') {
+        span.setAttribute(A.errorType, e.errorType ?? e.errorCode ?? '_OTHER');
+        span.setStatus({ code: SpanStatusCode.ERROR, ...(e.errorCode === undefined ? {} : { message: e.errorCode }) });
+      }
+      span.end();
+    },
+    endAll() {
+      for (const call of open.values()) {
+        for (const attempt of call.attempts.values()) attempt.end();
+        call.span.end();
+      }
+      open.clear();
+    },
+  };
+}
