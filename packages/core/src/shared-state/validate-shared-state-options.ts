@@ -1,0 +1,62 @@
+// Validates options.quotas and options.sharedState once, at construction, with messages that name
+// the field (STYLE.md §4). Returns copies: the caller's objects are never written to.
+import { DEFAULTS } from '../defaults.js';
+import { ConfigError } from '../errors.js';
+import type { QuotaLimit, SharedStateOptions } from '../options.js';
+
+export interface ResolvedQuota {
+  /** Requests per minute, or undefined for no request limit. */
+  rpm: number | undefined;
+  /** Tokens per minute, or undefined for no token limit. */
+  tpm: number | undefined;
+}
+
+export interface ResolvedSharedState {
+  redis: string;
+  keyPrefix: string;
+}
+
+/** Model name (without `models/`) or `*` glob → its limits. Insertion order is match order. */
+export function validateQuotas(quotas: unknown): Map<string, ResolvedQuota> {
+  const resolved = new Map<string, ResolvedQuota>();
+  if (quotas === undefined) return resolved;
+  if (!isPlainObject(quotas)) throw new ConfigError('quotas', 'an object of model name → { rpm?, tpm? }', quotas);
+  for (const [model, limit] of Object.entries(quotas)) {
+    const field = `quotas[${JSON.stringify(model)}]`;
+    if (model.trim() === '') throw new ConfigError('quotas', 'model names that are not empty', model);
+    if (!isPlainObject(limit)) throw new ConfigError(field, 'an object { rpm?, tpm? }', limit);
+    const { rpm, tpm, ...unknown } = limit as QuotaLimit & Record<string, unknown>;
+    const extra = Object.keys(unknown)[0];
+    if (extra !== undefined) throw new ConfigError(`${field}.${extra}`, 'absent (only `rpm` and `tpm` are known)', unknown[extra]);
+    if (rpm === undefined && tpm === undefined) throw new ConfigError(field, 'an object with `rpm` and/or `tpm`', limit);
+    resolved.set(model.startsWith('models/') ? model.slice(7) : model, {
+      rpm: positiveLimit(`${field}.rpm`, rpm),
+      tpm: positiveLimit(`${field}.tpm`, tpm),
+    });
+  }
+  return resolved;
+}
+
+export function validateSharedState(sharedState: unknown): ResolvedSharedState | undefined {
+  if (sharedState === undefined) return undefined;
+  if (!isPlainObject(sharedState)) throw new ConfigError('sharedState', 'an object { redis, keyPrefix? }', sharedState);
+  const { redis, keyPrefix } = sharedState as unknown as SharedStateOptions;
+  if (typeof redis !== 'string' || !/^rediss?:\/\/[^/\s]/.test(redis)) {
+    // The given value is not echoed when it is a string: a Redis URL can carry a password.
+    throw new ConfigError('sharedState.redis', 'a `redis://` or `rediss://` URL', typeof redis === 'string' ? '(a string that is not a Redis URL)' : redis);
+  }
+  if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || keyPrefix === '' || /[\s{}*]/.test(keyPrefix))) {
+    throw new ConfigError('sharedState.keyPrefix', 'a non-empty string without spaces, braces or `*`', keyPrefix);
+  }
+  return { redis, keyPrefix: keyPrefix ?? DEFAULTS.sharedState.keyPrefix };
+}
+
+function positiveLimit(field: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ConfigError(field, 'a number above 0', value);
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
