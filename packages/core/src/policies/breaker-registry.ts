@@ -1,0 +1,58 @@
+// One breaker per endpoint (model × region × API version), created on first use with its tier's
+// thresholds (the top tier trips sooner). Also resolves which tier a model belongs to.
+import type { Clock } from '../clock.js';
+import type { TypedEmitter } from '../events.js';
+import { matchesModel } from '../gemini-url.js';
+import { EndpointBreaker, type BreakerSnapshot } from './endpoint-breaker.js';
+import type { ResolvedBreakerConfig, ResolvedTier } from './validate-policy-options.js';
+
+export interface EndpointAddress {
+  model: string;
+  region: string | undefined;
+  apiVersion: string;
+}
+
+export class BreakerRegistry {
+  readonly #breakers = new Map<string, EndpointBreaker>();
+  readonly #defaultConfig: ResolvedBreakerConfig;
+  readonly #tiers: readonly ResolvedTier[];
+  readonly #clock: Clock;
+  readonly #emitter: TypedEmitter;
+
+  constructor(defaultConfig: ResolvedBreakerConfig, tiers: readonly ResolvedTier[], clock: Clock, emitter: TypedEmitter) {
+    this.#defaultConfig = defaultConfig;
+    this.#tiers = tiers;
+    this.#clock = clock;
+    this.#emitter = emitter;
+  }
+
+  /** The first tier whose `models` match, if any. */
+  tierFor(model: string): ResolvedTier | undefined {
+    for (const tier of this.#tiers) if (tier.models.some((pattern) => matchesModel(model, pattern))) return tier;
+    return undefined;
+  }
+
+  get(address: EndpointAddress): EndpointBreaker {
+    const endpoint = `${address.model}|${address.region ?? '-'}|${address.apiVersion}`;
+    let breaker = this.#breakers.get(endpoint);
+    if (breaker === undefined) {
+      const config = this.tierFor(address.model)?.breaker ?? this.#defaultConfig;
+      breaker = new EndpointBreaker(endpoint, config, this.#clock, (from, to, reason) => {
+        if (this.#emitter.has('breaker-state')) {
+          this.#emitter.emit('breaker-state', { endpoint, model: address.model, region: address.region, apiVersion: address.apiVersion, from, to, reason });
+        }
+      });
+      this.#breakers.set(endpoint, breaker);
+    }
+    return breaker;
+  }
+
+  snapshot(): BreakerSnapshot[] {
+    return [...this.#breakers.values()].map((breaker) => breaker.snapshot());
+  }
+
+  shutdown(): void {
+    for (const breaker of this.#breakers.values()) breaker.shutdown();
+    this.#breakers.clear();
+  }
+}

@@ -1,0 +1,94 @@
+// Pipeline step: identical non-streaming calls (same credential, tenant, URL and canonical body)
+// that arrive while the first is in flight, or within `windowMs` after it finished successfully,
+// share its upstream call. The leader's body is read once; every caller gets its own Response.
+// Never shared across API keys / tokens (only a hash of them is kept) or tenants. Context
+// `coalesce: false` opts a call out. Streaming calls are never coalesced (see docs/resilience.md).
+import { credentialFingerprint, type Call } from '../call.js';
+import { AbortedError, isGempoolError } from '../errors.js';
+import type { Next, Step, StepContext } from '../pipeline.js';
+import { passThroughStep } from '../pipeline.js';
+import { bufferResponse, toResponse, type BufferedResponse } from './buffered-response.js';
+import { canonicalBody } from './canonical-json.js';
+import { policyRuntimeFor } from './policy-runtime.js';
+
+const COALESCABLE_METHODS = new Set(['generateContent', 'countTokens', 'embedContent', 'batchEmbedContents']);
+
+interface Flight {
+  leaderCallId: number;
+  result: Promise<BufferedResponse>;
+}
+
+export interface CoalesceStats {
+  /** Upstream calls that had (or could have had) followers. */
+  leaders: number;
+  /** Calls served by another call's upstream response. */
+  shared: number;
+}
+
+export function createCoalesceStep(context: StepContext): Step {
+  const { config, clock, emitter } = policyRuntimeFor(context);
+  if (!config.coalesce.enabled) return passThroughStep;
+  const { windowMs } = config.coalesce;
+  const flights = new Map<string, Flight>();
+  const stats: CoalesceStats = { leaders: 0, shared: 0 };
+  context.stats.register('coalesce', () => ({ ...stats, inFlight: flights.size }));
+
+  const lead = async (key: string, call: Call, next: Next): Promise<Response> => {
+    const result = next(call).then(bufferResponse);
+    const flight: Flight = { leaderCallId: call.callId, result };
+    flights.set(key, flight);
+    stats.leaders++;
+    try {
+      const buffered = await result;
+      // Keep a success for the window so followers arriving just after still share it.
+      if (buffered.status < 300 && windowMs > 0) {
+        clock.setTimeout(() => flights.get(key) === flight && flights.delete(key), windowMs).unref?.();
+      } else if (flights.get(key) === flight) flights.delete(key);
+      return toResponse(buffered);
+    } catch (error) {
+      if (flights.get(key) === flight) flights.delete(key);
+      throw error;
+    }
+  };
+
+  return async (call, next) => {
+    const key = coalesceKey(call);
+    if (key === undefined) return next(call);
+    const flight = flights.get(key);
+    if (flight === undefined) return lead(key, call, next);
+
+    call.coalesced = true;
+    stats.shared++;
+    if (emitter.has('coalesced')) emitter.emit('coalesced', { callId: call.callId, leaderCallId: flight.leaderCallId, model: call.target.model });
+    try {
+      return toResponse(await withSignal(flight.result, call.signal));
+    } catch (error) {
+      // The leader's caller gave up; that is not this caller's failure: send on our own.
+      if (isGempoolError(error, 'ABORTED') && call.signal?.aborted !== true) {
+        call.coalesced = false;
+        return next(call);
+      }
+      throw error;
+    }
+  };
+}
+
+/** The sharing key, or undefined when the call must not be coalesced. */
+function coalesceKey(call: Call): string | undefined {
+  if (call.method !== 'POST' || call.target.streaming || !COALESCABLE_METHODS.has(call.target.method)) return undefined;
+  if (call.context?.coalesce === false || !call.replayable) return undefined;
+  const body = call.body;
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) return undefined;
+  return `${credentialFingerprint(call)}\0${call.context?.tenant ?? ''}\0${call.origin}${call.path}\0${canonicalBody(body)}`;
+}
+
+/** Waits for `promise`, or rejects as soon as this caller's own signal aborts. */
+function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError(signal.reason));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,86 @@
+// State the policy steps of one pool share: resolved options, the breakers, the retry budget, and
+// per-call notes passed from the breaker step to the retry step (which reports every attempt to
+// the breaker, so backoff waits never count as endpoint latency). Built once per pool.
+import type { Call } from '../call.js';
+import type { Clock } from '../clock.js';
+import type { TypedEmitter } from '../events.js';
+import type { StepContext } from '../pipeline.js';
+import { BreakerRegistry } from './breaker-registry.js';
+import type { BreakerPermit, EndpointBreaker } from './endpoint-breaker.js';
+import type { LaneScheduler, LaneStats } from './lane-scheduler.js';
+import { LeaseLaneOccupancy } from './lane-occupancy.js';
+import { createRetryBudget, type RetryBudget } from './retry-budget.js';
+import { resolvePolicyOptions, type ResolvedPolicyOptions } from './validate-policy-options.js';
+
+/** The breaker admission a call holds; the retry step spends it on the first attempt. */
+export interface BreakerTicket {
+  breaker: EndpointBreaker;
+  permit: BreakerPermit;
+  /** Set once the first attempt reported its outcome. */
+  spent: boolean;
+}
+
+export interface PolicyRuntime {
+  readonly config: ResolvedPolicyOptions;
+  readonly clock: Clock;
+  readonly emitter: TypedEmitter;
+  readonly breakers: BreakerRegistry;
+  readonly budget: RetryBudget;
+  readonly tickets: WeakMap<Call, BreakerTicket>;
+  readonly occupancy: LeaseLaneOccupancy;
+  /** One per slot queue (origin × pool group), built by the transport through laneSchedulerFactory. */
+  readonly schedulers: Set<LaneScheduler>;
+}
+
+// Keyed by the pool's stats registry: one object per pool, shared by every step factory call.
+const runtimes = new WeakMap<object, PolicyRuntime>();
+
+export function policyRuntimeFor(context: StepContext): PolicyRuntime {
+  let runtime = runtimes.get(context.stats);
+  if (runtime === undefined) {
+    const config = resolvePolicyOptions(context.options);
+    runtime = {
+      config,
+      clock: context.clock,
+      emitter: context.emitter,
+      breakers: new BreakerRegistry(config.breaker, config.tiers, context.clock, context.emitter),
+      budget: createRetryBudget(context.clock, {
+        ratio: config.retry.budgetRatio,
+        minPerSecond: config.retry.budgetMinPerSecond,
+        windowMs: config.retry.budgetWindowMs,
+      }),
+      tickets: new WeakMap(),
+      occupancy: new LeaseLaneOccupancy(),
+      schedulers: new Set(),
+    };
+    runtimes.set(context.stats, runtime);
+    const { breakers, occupancy, schedulers } = runtime;
+    context.stats.register('breakers', () => breakers.snapshot());
+    context.stats.register('lanes', () => mergeLaneStats([...schedulers].map((scheduler) => scheduler.stats())));
+    // Slots are counted per lane until the response body ends (the lease step emits these).
+    context.emitter.on('lease-acquired', (event) => occupancy.leaseAcquired(event.callId));
+    context.emitter.on('lease-released', (event) => occupancy.leaseReleased(event.callId));
+  }
+  return runtime;
+}
+
+/** Sums the per-queue lane stats into one entry per lane (inFlight is already pool-wide). */
+function mergeLaneStats(all: Array<Record<string, LaneStats>>): Record<string, LaneStats> {
+  const out: Record<string, LaneStats> = {};
+  for (const stats of all) {
+    for (const [name, lane] of Object.entries(stats)) {
+      const sum = out[name];
+      if (sum === undefined) {
+        out[name] = { ...lane };
+        continue;
+      }
+      const admitted = sum.admitted + lane.admitted;
+      sum.meanWaitMs = admitted === 0 ? 0 : (sum.meanWaitMs * sum.admitted + lane.meanWaitMs * lane.admitted) / admitted;
+      sum.admitted = admitted;
+      sum.queued += lane.queued;
+      sum.rejected += lane.rejected;
+      sum.maxWaitMs = Math.max(sum.maxWaitMs, lane.maxWaitMs);
+    }
+  }
+  return out;
+}
