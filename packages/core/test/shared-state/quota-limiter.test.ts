@@ -2,7 +2,7 @@
 // a manual clock: rates, priority order, deadlines, 429 pauses and usage corrections.
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '@gempool/testing';
-import { TypedEmitter, isGempoolError, type QuotaWaitEvent } from '@gempool/core';
+import { TypedEmitter, isGempoolError, type QuotaWaitEvent } from '../../src/index.js';
 import { createQuotaLimiter } from '../../src/shared-state/quota-limiter.js';
 import { LocalQuotaBackend } from '../../src/shared-state/local-quota-backend.js';
 import { validateQuotas } from '../../src/shared-state/validate-shared-state-options.js';

@@ -3,7 +3,7 @@
 // them with one probe leader, and a Redis crash falls back to local limits and recovers by itself.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { TypedEmitter, isGempoolError, systemClock, type BreakerState, type SharedStateEvent } from '@gempool/core';
+import { TypedEmitter, isGempoolError, systemClock, type BreakerState, type SharedStateEvent } from '../../src/index.js';
 import { createSharedState, type SharedBreakerTarget, type SharedState } from '../../src/shared-state/index.js';
 import { redisUnavailableReason, startRedisServer, type RedisServerHandle } from '../../../../test/helpers/redis-server.js';
 

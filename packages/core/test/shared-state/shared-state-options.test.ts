@@ -1,6 +1,6 @@
 // Validation of options.quotas / options.sharedState and the token estimate made before a call.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@gempool/core';
+import { ConfigError } from '../../src/index.js';
 import { validateQuotas, validateSharedState } from '../../src/shared-state/validate-shared-state-options.js';
 import { estimateTokens } from '../../src/shared-state/estimate-tokens.js';
 
