@@ -1,0 +1,180 @@
+// createGeminiPool: the public face of @gempool/core. Builds the pipeline (pipeline.ts) over pooled,
+// warmed connections and exposes it as a WHATWG fetch, GenAI httpOptions and an undici Dispatcher.
+import type { Dispatcher } from 'undici';
+import type { Call } from './call.js';
+import { createCall } from './transport/create-call.js';
+import { AbortedError, PoolClosedError } from './errors.js';
+import { TypedEmitter, type CallInfo, type GempoolEventName, type Listener } from './events.js';
+import type { GeminiPoolOptions } from './options.js';
+import { buildPipeline, type StepContext } from './pipeline.js';
+import { createBreakerStep, createCoalesceStep, createLaneStep, createRetryStep } from './policies/index.js';
+import { createLeakTracker } from './resource-pool/leak-tracker.js';
+import { fifoSchedulerFactory, type SlotSchedulerFactory } from './resource-pool/slot-scheduler.js';
+import { ConnectionPoolGroup } from './transport/connection-pool-group.js';
+import { createHttpOptions, type GenAiHttpOptions } from './transport/http-options.js';
+import { createLeaseStep } from './transport/lease-step.js';
+import { PoolDispatcher } from './transport/pool-dispatcher.js';
+import { kPooledResponse, type PooledResponse, type TransportContext } from './transport/pooled-response.js';
+import { createRouteStep, defaultRouter } from './transport/route-step.js';
+import { createSendStep } from './transport/send-step.js';
+import { collectTransportStats, type PoolStats } from './transport/transport-stats.js';
+import { StatsRegistry } from './transport/stats-registry.js';
+import { validateTransportOptions } from './validate-options.js';
+
+export type PoolFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface GeminiPool {
+  /** WHATWG-fetch-compatible; use as `httpOptions.fetch` or anywhere a fetch is taken. */
+  readonly fetch: PoolFetch;
+  /** Spread into `new GoogleGenAI({ httpOptions: { ...pool.httpOptions, baseUrl } })`. */
+  readonly httpOptions: GenAiHttpOptions;
+  /** An undici Dispatcher over the same connections, for undici's `request` / `fetch`. */
+  readonly dispatcher: Dispatcher;
+  /** Opens `minConnections` per configured origin; resolves when they are connected. */
+  warmup(): Promise<void>;
+  stats(): PoolStats;
+  on<K extends GempoolEventName>(name: K, listener: Listener<K>): GeminiPool;
+  off<K extends GempoolEventName>(name: K, listener: Listener<K>): GeminiPool;
+  once<K extends GempoolEventName>(name: K, listener: Listener<K>): GeminiPool;
+  /** Turns on usageMetadata parsing (telemetry and quotas call this); off by default. */
+  trackUsage(): void;
+  /** Changes the maximum connections per origin of the default group (autoscaling). */
+  setMaxConnections(max: number): void;
+  /** The default pool group (more groups: per model / API version). */
+  readonly group: ConnectionPoolGroup;
+  readonly closed: boolean;
+  /** Stops accepting calls, drains in-flight ones (up to `timeoutMs`, then forces), closes sockets. */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
+  const transport = validateTransportOptions(options);
+  const userOptions: Readonly<GeminiPoolOptions> = Object.freeze({ ...options, ...transport });
+  const { clock } = transport;
+  const emitter = new TypedEmitter();
+  const stats = new StatsRegistry();
+  const leakTracker = createLeakTracker(transport.leakTimeoutMs, clock);
+  const ctx: TransportContext = { clock, emitter, leakTracker, trackUsage: false };
+  let scheduler: SlotSchedulerFactory = fifoSchedulerFactory;
+  let building = true;
+  const stepContext: StepContext = {
+    options: userOptions,
+    emitter,
+    clock,
+    stats,
+    useSlotScheduler(factory) {
+      if (!building) throw new Error('useSlotScheduler is only honoured while the pipeline is built');
+      scheduler = factory;
+    },
+  };
+  // Policy steps first: they may install a slot scheduler the connection pools then use.
+  const coalesce = createCoalesceStep(stepContext);
+  const breaker = createBreakerStep(stepContext);
+  const lane = createLaneStep(stepContext);
+  const retry = createRetryStep(stepContext);
+  building = false;
+
+  const group = new ConnectionPoolGroup('default', { ...transport, maxConcurrentStreams: 100, emitter, scheduler }, transport.origins);
+  const pipeline = buildPipeline({
+    coalesce,
+    breaker,
+    lane,
+    retry,
+    route: createRouteStep(defaultRouter(group)),
+    lease: createLeaseStep(emitter),
+    send: createSendStep(ctx, transport),
+  });
+
+  let closed = false;
+  const fetch: PoolFetch = async (input, init) => {
+    // The stack is captured before the first await so it shows the caller (only with leak detection on).
+    const stack = leakTracker.captureStack();
+    if (closed) throw new PoolClosedError();
+    if (init?.signal?.aborted) throw new AbortedError(init.signal.reason);
+    const call = await createCall(input, init, clock.now(), stack);
+    if (emitter.has('call-start')) emitter.emit('call-start', callInfo(call));
+    let response: Response;
+    try {
+      response = await pipeline(call);
+    } catch (error) {
+      if (emitter.has('call-end')) emitCallEnd(emitter, clock.now(), call, undefined, error);
+      throw error;
+    }
+    if (emitter.has('call-end')) {
+      // The call ends when its body does (usage is known only then).
+      const handler = (response as unknown as Record<symbol, PooledResponse | undefined>)[kPooledResponse];
+      if (handler !== undefined && !handler.finished) handler.onFinish = (done) => emitCallEnd(emitter, clock.now(), call, response.status, done.error);
+      else emitCallEnd(emitter, clock.now(), call, response.status, handler?.error);
+    }
+    return response;
+  };
+
+  const pool: GeminiPool = {
+    fetch,
+    httpOptions: createHttpOptions(fetch),
+    dispatcher: undefined as unknown as Dispatcher,
+    group,
+    warmup: () => group.warmup(),
+    stats: () => ({ ...collectTransportStats([group], leakTracker), ...stats.collect() }),
+    on: (name, listener) => (emitter.on(name, listener), pool),
+    off: (name, listener) => (emitter.off(name, listener), pool),
+    once: (name, listener) => (emitter.once(name, listener), pool),
+    trackUsage: () => {
+      ctx.trackUsage = true;
+    },
+    setMaxConnections: (max) => group.setMaxConnections(max),
+    get closed() {
+      return closed;
+    },
+    async close(closeOptions) {
+      closed = true;
+      await group.close(closeOptions?.timeoutMs ?? 30_000);
+      leakTracker.close();
+    },
+  };
+  (pool as { dispatcher: Dispatcher }).dispatcher = new PoolDispatcher({
+    get closed() {
+      return closed;
+    },
+    originPool: (origin) => group.origin(origin),
+    close: () => pool.close(),
+  });
+  return pool;
+}
+
+function callInfo(call: Call): CallInfo {
+  const { target } = call;
+  return {
+    callId: call.callId,
+    operation: target.operation,
+    method: target.method,
+    model: target.model,
+    apiVersion: target.apiVersion,
+    provider: target.provider,
+    origin: call.origin,
+    lane: call.lane,
+    tenant: call.context?.tenant,
+    streaming: target.streaming,
+    startTime: call.startTime,
+  };
+}
+
+function emitCallEnd(emitter: TypedEmitter, now: number, call: Call, status: number | undefined, error: unknown): void {
+  const errorCode = (error as { code?: string } | undefined)?.code;
+  const failed = error !== undefined || (status !== undefined && status >= 400);
+  emitter.emit('call-end', {
+    ...callInfo(call),
+    outcome: failed ? 'error' : 'success',
+    status,
+    errorCode,
+    errorType: errorCode ?? (status !== undefined && status >= 400 ? String(status) : undefined),
+    durationMs: now - call.startTime,
+    attempts: call.attempt,
+    retryReasons: call.retryReasons,
+    usage: call.usage,
+    finishReasons: call.finishReasons,
+    coalesced: call.coalesced,
+    region: call.region,
+    servedModel: call.servedModel,
+  });
+}

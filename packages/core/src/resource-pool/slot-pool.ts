@@ -1,0 +1,154 @@
+// The leasing core shared by the connection pool and createResourcePool: resources with a number
+// of slots each (an HTTP/2 connection has many streams, an HTTP/1.1 connection or a model
+// instance one), handed out least-busy first (least recently used on ties), created on demand up
+// to `max`, kept at `min`, retired by idle time, age or uses, validated after idling, and waited
+// for in a bounded queue when every slot is taken.
+import type { TimerHandle } from '../clock.js';
+import { DeadlineExceededError, PoolClosedError, QueueTimeoutError, AbortedError } from '../errors.js';
+import type { SlotScheduler, SlotWaiter } from './slot-scheduler.js';
+import { PoolEntry, Slot, type RetireReason } from './pool-entry.js';
+import { ResourceLifecycle, type SlotPoolOptions } from './resource-lifecycle.js';
+
+export { PoolEntry, Slot, type RetireReason, type SlotPoolOptions };
+
+export interface AcquireRequest {
+  lane?: string;
+  priority?: number;
+  /** Absolute clock time. */
+  deadline?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+class PendingAcquire<T> implements SlotWaiter {
+  timer: TimerHandle | undefined;
+  constructor(
+    readonly pool: SlotPool<T>,
+    readonly lane: string,
+    readonly priority: number,
+    readonly deadline: number | undefined,
+    readonly signal: AbortSignal | undefined,
+    readonly enqueuedAt: number,
+    readonly resolve: (slot: Slot<T>) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  // EventTarget calls handleEvent on abort: no closure per waiter.
+  handleEvent(): void {
+    this.pool.abandon(this, new AbortedError(this.signal?.reason));
+  }
+}
+
+const noRequest: AcquireRequest = {};
+
+export class SlotPool<T> extends ResourceLifecycle<T> {
+  readonly #scheduler: SlotScheduler;
+
+  constructor(options: SlotPoolOptions<T>, scheduler: SlotScheduler) {
+    super(options);
+    this.#scheduler = scheduler;
+  }
+
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  get queued(): number {
+    return this.#scheduler.size;
+  }
+
+  get scheduler(): SlotScheduler {
+    return this.#scheduler;
+  }
+
+  /** A slot now, or undefined when every slot is busy (may start a connection in the background). */
+  tryAcquire(): Slot<T> | undefined {
+    if (this.closing) throw new PoolClosedError();
+    const entry = this.pick(this.options.clock.now());
+    return entry === undefined ? undefined : this.lease(entry, 0);
+  }
+
+  /** A slot, waiting in the queue when every slot is busy. */
+  acquire(request: AcquireRequest = noRequest): Promise<Slot<T>> | Slot<T> {
+    const slot = this.tryAcquire();
+    if (slot !== undefined) return slot;
+    if (request.signal?.aborted) throw new AbortedError(request.signal.reason);
+    const now = this.options.clock.now();
+    if (request.deadline !== undefined && request.deadline <= now) throw new DeadlineExceededError(0);
+    return new Promise<Slot<T>>((resolve, reject) => {
+      const waiter = new PendingAcquire(this, request.lane ?? 'default', request.priority ?? 0, request.deadline, request.signal, now, resolve, reject);
+      this.#scheduler.enqueue(waiter); // throws QueueFullError inside the executor → rejects
+      const waitMs = Math.min(this.options.queueTimeoutMs, request.deadline === undefined ? Infinity : request.deadline - now);
+      if (Number.isFinite(waitMs)) waiter.timer = this.options.clock.setTimeout(() => this.#timeout(waiter), waitMs);
+      request.signal?.addEventListener('abort', waiter);
+      this.demand();
+    });
+  }
+
+  /** A waiter gives up: remove it from the queue and reject it. */
+  abandon(waiter: PendingAcquire<T>, error: unknown): void {
+    if (!this.#scheduler.remove(waiter)) return;
+    this.#settle(waiter);
+    waiter.reject(error);
+  }
+
+  release(slot: Slot<T>): void {
+    if (slot.released) return;
+    slot.released = true;
+    const entry = slot.entry;
+    entry.active--;
+    entry.lastUsedAt = this.options.clock.now();
+    if (entry.retiring !== undefined && entry.active === 0) this.destroyEntry(entry, entry.retiring);
+    else if (entry.destroyed) this.noteReleased();
+    if (this.closing) this.noteReleased();
+    else this.onSlotFreed();
+  }
+
+  /** Hands free slots to waiters; called whenever capacity appears. */
+  protected override onSlotFreed(): void {
+    while (this.#scheduler.size > 0) {
+      const entry = this.pick(this.options.clock.now());
+      if (entry === undefined) return;
+      const waiter = this.#scheduler.next() as PendingAcquire<T> | undefined;
+      if (waiter === undefined) return;
+      this.#settle(waiter);
+      waiter.resolve(this.lease(entry, this.options.clock.now() - waiter.enqueuedAt));
+    }
+  }
+
+  /** A create failed and nothing can serve the queue: fail the waiters rather than let them hang. */
+  protected override onCreateFailed(error: unknown): void {
+    if (this.liveCount > 0 || this.creating > 0) return;
+    for (let waiter = this.#scheduler.next(); waiter !== undefined; waiter = this.#scheduler.next()) {
+      this.#settle(waiter as PendingAcquire<T>);
+      (waiter as PendingAcquire<T>).reject(error);
+    }
+  }
+
+  protected override get wantsCapacity(): boolean {
+    return this.#scheduler.size > 0;
+  }
+
+  /** Stops taking calls, waits (bounded) for leased slots to come back, then destroys everything. */
+  async close(timeoutMs = 30_000): Promise<void> {
+    if (this.closing) return this.drained();
+    this.closing = true;
+    for (let waiter = this.#scheduler.next(); waiter !== undefined; waiter = this.#scheduler.next()) {
+      this.#settle(waiter as PendingAcquire<T>);
+      (waiter as PendingAcquire<T>).reject(new PoolClosedError());
+    }
+    await this.shutdown(timeoutMs);
+  }
+
+  #timeout(waiter: PendingAcquire<T>): void {
+    waiter.timer = undefined;
+    const waited = this.options.clock.now() - waiter.enqueuedAt;
+    const deadlineFirst = waiter.deadline !== undefined && waiter.deadline <= this.options.clock.now();
+    this.abandon(waiter, deadlineFirst ? new DeadlineExceededError(waiter.deadline! - waiter.enqueuedAt) : new QueueTimeoutError(this.options.name, waited));
+  }
+
+  #settle(waiter: PendingAcquire<T>): void {
+    if (waiter.timer !== undefined) this.options.clock.clearTimeout(waiter.timer);
+    waiter.timer = undefined;
+    waiter.signal?.removeEventListener('abort', waiter);
+  }
+}

@@ -1,0 +1,272 @@
+// One attempt on a leased connection: the undici dispatch handler (new handler API) and the
+// underlying source of the WHATWG Response body, in one object so a call allocates no closures.
+// The lease is held until the consumer has read the body to the end, cancelled it, or it errored;
+// with leak detection on, a consumer that stops making progress gets its lease force-returned.
+import type { Dispatcher } from 'undici';
+import type { Call } from '../call.js';
+import type { Clock } from '../clock.js';
+import { AbortedError, GempoolError, LeaseForceReturnedError } from '../errors.js';
+import type { TypedEmitter } from '../events.js';
+import type { LeakTracker, TrackedLease } from '../resource-pool/leak-tracker.js';
+import { UsageCollector } from '../usage.js';
+import type { Lease } from './lease.js';
+import { mapTransportError } from './map-error.js';
+
+export interface TransportContext {
+  readonly clock: Clock;
+  readonly emitter: TypedEmitter;
+  readonly leakTracker: LeakTracker;
+  /** Usage parsing is off (zero cost) until telemetry or quotas ask for it. */
+  trackUsage: boolean;
+}
+
+/** The handler behind a Response produced by pool.fetch (for call-end bookkeeping). */
+export const kPooledResponse = Symbol('gempool.pooledResponse');
+
+// Pause the upstream once this much unread data is buffered; resume below the low mark.
+const HIGH_WATER_BYTES = 256 * 1024;
+const LOW_WATER_BYTES = 64 * 1024;
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+export type FinishKind = 'end' | 'cancel' | 'error' | 'leak' | 'abort';
+
+export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDefaultSource<Uint8Array>, TrackedLease {
+  readonly call: Call;
+  readonly lease: Lease;
+  readonly #ctx: TransportContext;
+  readonly #resolve: (response: Response) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly promise: Promise<Response>;
+  #upstream: Dispatcher.DispatchController | undefined;
+  #body: ReadableStreamDefaultController<Uint8Array> | undefined;
+  #buffer: Buffer[] = [];
+  #bufferedBytes = 0;
+  #headersReceived = false;
+  #ended = false;
+  #forceReturned = false;
+  #returnedLate = false;
+  #usage: UsageCollector | undefined;
+  readonly attemptStart: number;
+  finished = false;
+  finishKind: FinishKind | undefined;
+  status: number | undefined;
+  error: GempoolError | undefined;
+  lastProgressAt: number;
+  awaitingData = false;
+  /** Set by pool.fetch to learn when the final response's body is done. */
+  onFinish: ((response: PooledResponse) => void) | undefined;
+
+  constructor(call: Call, lease: Lease, ctx: TransportContext) {
+    this.call = call;
+    this.lease = lease;
+    this.#ctx = ctx;
+    let resolve!: (response: Response) => void;
+    let reject!: (error: unknown) => void;
+    this.promise = new Promise<Response>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.attemptStart = this.lastProgressAt = ctx.clock.now();
+    call.signal?.addEventListener('abort', this);
+  }
+
+  // --- undici handler ---------------------------------------------------------------------
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#upstream = controller;
+    if (this.finished) controller.abort(this.error ?? new AbortedError());
+    else if (this.call.signal?.aborted) controller.abort(new AbortedError(this.call.signal.reason));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.#upstream = controller;
+    this.#headersReceived = true;
+    this.status = statusCode;
+    if (this.lease.entry.resource.httpVersion === '2') this.lease.entry.capacity = this.lease.entry.resource.capacity;
+    const responseHeaders = new Headers();
+    for (const name in headers) {
+      const value = headers[name];
+      if (typeof value === 'string') responseHeaders.append(name, value);
+      else if (value !== undefined) for (const item of value) responseHeaders.append(name, item);
+    }
+    const nullBody = this.call.method === 'HEAD' || NULL_BODY_STATUS.has(statusCode);
+    let response: Response;
+    try {
+      const body = nullBody ? null : new ReadableStream<Uint8Array>(this, { highWaterMark: 0 });
+      response = new Response(body, { status: statusCode, statusText: statusMessage ?? '', headers: responseHeaders });
+    } catch (error) {
+      const failure = new GempoolError('BAD_RESPONSE', `Unusable response status ${statusCode} from ${this.lease.entry.resource.origin}`, { status: statusCode, cause: error });
+      controller.abort(failure);
+      return;
+    }
+    (response as unknown as Record<symbol, unknown>)[kPooledResponse] = this;
+    if (this.#ctx.trackUsage && !nullBody) this.#usage = new UsageCollector(headers['content-type']);
+    if (!nullBody) this.#ctx.leakTracker.track(this);
+    this.#emitAttemptEnd(undefined);
+    this.#resolve(response);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.finished) return;
+    this.#usage?.push(chunk);
+    if (this.awaitingData && this.#buffer.length === 0) {
+      this.awaitingData = false;
+      this.lastProgressAt = this.#ctx.clock.now();
+      this.#body!.enqueue(chunk);
+      return;
+    }
+    this.#buffer.push(chunk);
+    this.#bufferedBytes += chunk.length;
+    if (this.#bufferedBytes >= HIGH_WATER_BYTES) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    this.#ended = true;
+    if (this.finished) return;
+    if (this.#usage !== undefined) this.#usage.finish(this.call);
+    if (this.#body === undefined) return this.#finish('end'); // null body
+    if (this.#buffer.length === 0 && this.awaitingData) {
+      this.#body.close();
+      this.#finish('end');
+    }
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, cause: Error): void {
+    this.#ended = true;
+    if (this.finished) return;
+    const error = mapTransportError(cause, this.lease.entry.resource.origin);
+    this.error = error;
+    if (!this.#headersReceived) {
+      this.#emitAttemptEnd(error.code);
+      this.#reject(error);
+    } else {
+      this.#body?.error(error);
+    }
+    this.#finish('error');
+  }
+
+  // --- body source (the consumer's side) --------------------------------------------------
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#body = controller;
+  }
+
+  pull(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    if (this.#forceReturned) {
+      this.#noteReturnedLate();
+      controller.error(new LeaseForceReturnedError(this.#ctx.clock.now() - this.lease.acquiredAt));
+      return;
+    }
+    this.lastProgressAt = this.#ctx.clock.now();
+    const chunk = this.#buffer.shift();
+    if (chunk !== undefined) {
+      this.#bufferedBytes -= chunk.length;
+      controller.enqueue(chunk);
+      if (this.#upstream?.paused && this.#bufferedBytes < LOW_WATER_BYTES) this.#upstream.resume();
+      return;
+    }
+    if (this.#ended && !this.finished) {
+      controller.close();
+      this.#finish('end');
+      return;
+    }
+    this.awaitingData = true;
+    if (this.#upstream?.paused) this.#upstream.resume();
+  }
+
+  cancel(reason: unknown): void {
+    if (this.#forceReturned) return this.#noteReturnedLate();
+    if (this.finished) return;
+    this.#buffer = [];
+    if (!this.#ended) this.#upstream?.abort(new AbortedError(reason));
+    this.#finish('cancel');
+  }
+
+  // --- leak tracker and abort signal ------------------------------------------------------
+
+  forceReturn(now: number): void {
+    if (this.finished) return;
+    const heldMs = now - this.lease.acquiredAt;
+    this.#forceReturned = true;
+    this.#buffer = [];
+    const error = new LeaseForceReturnedError(heldMs);
+    this.error = error;
+    if (!this.#ended) this.#upstream?.abort(error);
+    this.#finish('leak');
+    const { call } = this;
+    if (this.#ctx.emitter.has('leak')) {
+      this.#ctx.emitter.emit('leak', {
+        leaseId: this.lease.id,
+        callId: call.callId,
+        origin: this.lease.entry.resource.origin,
+        model: call.target.model,
+        method: call.target.method,
+        heldMs,
+        stack: call.stack ?? '',
+        forceReturned: true,
+      });
+    }
+  }
+
+  handleEvent(): void {
+    if (this.finished) return;
+    const error = new AbortedError(this.call.signal?.reason);
+    if (this.#upstream !== undefined && !this.#ended) return this.#upstream.abort(error);
+    this.error = error;
+    if (this.#headersReceived) this.#body?.error(error);
+    else this.#reject(error);
+    this.#finish('abort');
+  }
+
+  #noteReturnedLate(): void {
+    if (this.#returnedLate) return;
+    this.#returnedLate = true;
+    if (this.#ctx.emitter.has('returned-late')) {
+      this.#ctx.emitter.emit('returned-late', {
+        leaseId: this.lease.id,
+        origin: this.lease.entry.resource.origin,
+        model: this.call.target.model,
+        heldMs: this.#ctx.clock.now() - this.lease.acquiredAt,
+      });
+    }
+  }
+
+  #emitAttemptEnd(errorCode: string | undefined): void {
+    if (!this.#ctx.emitter.has('attempt-end')) return;
+    const { call } = this;
+    const now = this.#ctx.clock.now();
+    this.#ctx.emitter.emit('attempt-end', {
+      callId: call.callId,
+      attempt: call.attempt,
+      origin: call.origin,
+      region: call.region,
+      model: call.servedModel,
+      time: this.attemptStart,
+      status: this.status,
+      errorCode,
+      durationMs: now - this.attemptStart,
+    });
+  }
+
+  #finish(kind: FinishKind): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.finishKind = kind;
+    this.call.signal?.removeEventListener('abort', this);
+    this.#ctx.leakTracker.untrack(this);
+    const lease = this.lease;
+    lease.release();
+    if (this.#ctx.emitter.has('lease-released')) {
+      this.#ctx.emitter.emit('lease-released', {
+        callId: this.call.callId,
+        origin: lease.entry.resource.origin,
+        pool: lease.entry.resource.pool,
+        waitMs: lease.waitMs,
+        useMs: this.#ctx.clock.now() - lease.acquiredAt,
+      });
+    }
+    this.onFinish?.(this);
+  }
+}
