@@ -51,7 +51,7 @@ const root = protobuf.parse(SCHEMA, { keepCase: true }).root;
 const TraceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
 const MetricsRequest = root.lookupType('otlp.ExportMetricsServiceRequest');
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 export type AttributeValue = string | number | boolean | AttributeValue[];
 
