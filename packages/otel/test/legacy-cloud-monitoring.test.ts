@@ -18,7 +18,7 @@ let meterProvider: MeterProvider;
 beforeAll(async () => {
   const exporter = new MetricExporter({ projectId: 'demo-project' });
   // Intercept before the network: the instance's Monitoring API client and auth.
-  const internals = exporter as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const internals = exporter as unknown as Record<string, any>;
   internals._projectId = 'demo-project';
   internals._auth = { getClient: async () => ({}) };
   internals._monitoring = {
