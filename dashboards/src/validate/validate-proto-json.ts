@@ -7,6 +7,19 @@
 import protobuf from 'protobufjs';
 import { WELL_KNOWN_CHECKS, WRAPPER_SCALARS, describeJsonValue as describe } from './well-known-types.ts';
 
+export interface ValidateProtoJsonOptions {
+  /**
+   * Also accept enum values as numbers. Proto3 JSON allows both; the REST clients send numbers
+   * (`enum-encoding=int`), while files we ship must use names. Default false.
+   */
+  enumNumbers?: boolean;
+}
+
+interface Walk {
+  issues: ProtoJsonIssue[];
+  enumNumbers: boolean;
+}
+
 export interface ProtoJsonIssue {
   /** JSONPath-like location, e.g. `$.mosaicLayout.tiles[3].widget.xyChart`. */
   path: string;
@@ -79,7 +92,8 @@ function checkScalar(type: string, value: unknown, path: string, issues: ProtoJs
   }
 }
 
-function checkValue(field: protobuf.FieldBase, typeName: string, value: unknown, path: string, issues: ProtoJsonIssue[]): void {
+function checkValue(field: protobuf.FieldBase, typeName: string, value: unknown, path: string, walk: Walk): void {
+  const { issues } = walk;
   if (value === null && typeName !== 'google.protobuf.Value') {
     issues.push({ path, message: 'null is not allowed: leave the field out instead' });
     return;
@@ -88,15 +102,17 @@ function checkValue(field: protobuf.FieldBase, typeName: string, value: unknown,
   if (resolved === null) {
     checkScalar(field.type, value, path, issues);
   } else if (resolved instanceof protobuf.Enum) {
-    if (typeof value !== 'string' || !Object.hasOwn(resolved.values, value)) {
+    const known = typeof value === 'string' ? Object.hasOwn(resolved.values, value) : walk.enumNumbers && Object.values(resolved.values).includes(value as number);
+    if (!known) {
       issues.push({ path, message: `expected one of the ${fullName(resolved)} names (${Object.keys(resolved.values).join(', ')}), got ${describe(value)}` });
     }
   } else {
-    validateMessage(resolved as protobuf.Type, value, path, issues);
+    validateMessage(resolved as protobuf.Type, value, path, walk);
   }
 }
 
-function validateField(field: protobuf.FieldBase, value: unknown, path: string, issues: ProtoJsonIssue[]): void {
+function validateField(field: protobuf.FieldBase, value: unknown, path: string, walk: Walk): void {
+  const { issues } = walk;
   const typeName = field.resolvedType === null ? field.type : fullName(field.resolvedType);
   if (field instanceof protobuf.MapField) {
     if (!isPlainObject(value)) {
@@ -111,7 +127,7 @@ function validateField(field: protobuf.FieldBase, value: unknown, path: string, 
       } else if (field.keyType !== 'string') {
         checkScalar(field.keyType, key, keyPath, issues);
       }
-      checkValue(field, typeName, item, `${path}[${JSON.stringify(key)}]`, issues);
+      checkValue(field, typeName, item, `${path}[${JSON.stringify(key)}]`, walk);
     }
     return;
   }
@@ -120,13 +136,14 @@ function validateField(field: protobuf.FieldBase, value: unknown, path: string, 
       issues.push({ path, message: `expected an array (repeated ${typeName}), got ${describe(value)}` });
       return;
     }
-    value.forEach((item, index) => checkValue(field, typeName, item, `${path}[${index}]`, issues));
+    value.forEach((item, index) => checkValue(field, typeName, item, `${path}[${index}]`, walk));
     return;
   }
-  checkValue(field, typeName, value, path, issues);
+  checkValue(field, typeName, value, path, walk);
 }
 
-function validateMessage(type: protobuf.Type, value: unknown, path: string, issues: ProtoJsonIssue[]): void {
+function validateMessage(type: protobuf.Type, value: unknown, path: string, walk: Walk): void {
+  const { issues } = walk;
   const name = fullName(type);
   const wellKnown = WELL_KNOWN_CHECKS[name];
   if (wellKnown !== undefined) return wellKnown(value, path, issues);
@@ -143,7 +160,7 @@ function validateMessage(type: protobuf.Type, value: unknown, path: string, issu
       issues.push({ path: `${path}.${key}`, message: `unknown field "${key}" in ${name} (known: ${Object.keys(type.fields).join(', ')})` });
       continue;
     }
-    validateField(field.resolve(), item, `${path}.${key}`, issues);
+    validateField(field.resolve(), item, `${path}.${key}`, walk);
   }
   for (const oneof of type.oneofsArray) {
     const set = oneof.oneof.filter((member) => value[member] !== undefined && value[member] !== null);
@@ -159,10 +176,10 @@ function validateMessage(type: protobuf.Type, value: unknown, path: string, issu
 }
 
 /** Every problem found in `value` read as the proto3 JSON form of `typeName`; empty when valid. */
-export function validateProtoJson(root: protobuf.Root, typeName: string, value: unknown): ProtoJsonIssue[] {
-  const issues: ProtoJsonIssue[] = [];
-  validateMessage(root.lookupType(typeName), value, '$', issues);
-  return issues;
+export function validateProtoJson(root: protobuf.Root, typeName: string, value: unknown, options: ValidateProtoJsonOptions = {}): ProtoJsonIssue[] {
+  const walk: Walk = { issues: [], enumNumbers: options.enumNumbers ?? false };
+  validateMessage(root.lookupType(typeName), value, '$', walk);
+  return walk.issues;
 }
 
 /** Formats issues one per line, `path: message`, for test failures and CLI output. */
