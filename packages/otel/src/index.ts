@@ -9,5 +9,5 @@ export { type LedgerSink, LEDGER_DEFAULTS } from './ledger/ledger-writer.js';
 export { type LedgerOptions, DEFAULT_LEDGER_PATH } from './ledger/create-ledger-writer.js';
 export { createNdjsonSink } from './ledger/ndjson-sink.js';
 export { createBigQuerySink, type BigQuerySinkOptions } from './ledger/bigquery-sink.js';
-export { startTelemetry, MIN_GOOGLE_EXPORT_INTERVAL_MS, DEFAULT_EXPORT_INTERVAL_MS, type StartTelemetryOptions, type Telemetry } from './start-telemetry.js';
+export { startTelemetry, resolveTelemetryConfig, type ResolvedTelemetryConfig, MIN_GOOGLE_EXPORT_INTERVAL_MS, DEFAULT_EXPORT_INTERVAL_MS, type StartTelemetryOptions, type Telemetry } from './start-telemetry.js';
 export { GOOGLE_TELEMETRY_ENDPOINT, EXPORTER_KINDS, type ExporterKind, type AuthHeaderSource } from './telemetry-exporters.js';

@@ -46,8 +46,17 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-export async function startTelemetry(options: StartTelemetryOptions = {}): Promise<Telemetry> {
-  const env = process.env;
+/** The settings startTelemetry will use, resolved and validated from options and environment (no side effects). */
+export interface ResolvedTelemetryConfig {
+  exporter: ExporterKind;
+  projectId: string | undefined;
+  exportIntervalMs: number;
+  resourceAttributes: Record<string, string | number | boolean>;
+  googleEndpoint: string;
+}
+
+export function resolveTelemetryConfig(options: StartTelemetryOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedTelemetryConfig {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object', options);
   const projectId = options.projectId ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT;
   const exporter = options.exporter ?? (projectId !== undefined ? 'google-cloud' : env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : 'console');
   if (!EXPORTER_KINDS.includes(exporter)) throw new ConfigError('exporter', `one of ${EXPORTER_KINDS.join(', ')}`, exporter);
@@ -62,18 +71,29 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
   }
   const serviceName = options.serviceName ?? env.OTEL_SERVICE_NAME ?? env.K_SERVICE ?? 'gempool';
   if (typeof serviceName !== 'string' || serviceName === '') throw new ConfigError('serviceName', 'a non-empty string', serviceName);
-
-  const resourceAttributes: Record<string, string | number | boolean> = {
-    ...options.resourceAttributes,
-    'service.name': serviceName,
-    'service.instance.id': options.serviceInstanceId ?? `${env.K_REVISION ?? hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
-    ...(projectId === undefined ? {} : { 'gcp.project_id': projectId }),
+  const instanceId = options.serviceInstanceId ?? `${env.K_REVISION ?? hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  if (typeof instanceId !== 'string' || instanceId === '') throw new ConfigError('serviceInstanceId', 'a non-empty string', instanceId);
+  return {
+    exporter,
+    projectId,
+    exportIntervalMs,
+    resourceAttributes: {
+      ...options.resourceAttributes,
+      'service.name': serviceName,
+      'service.instance.id': instanceId,
+      ...(projectId === undefined ? {} : { 'gcp.project_id': projectId }),
+    },
+    googleEndpoint: (options.googleEndpoint ?? GOOGLE_TELEMETRY_ENDPOINT).replace(/\/$/, ''),
   };
+}
+
+export async function startTelemetry(options: StartTelemetryOptions = {}): Promise<Telemetry> {
+  const { exporter, projectId, exportIntervalMs, resourceAttributes, googleEndpoint } = resolveTelemetryConfig(options);
   const setup = await createExporters({
     kind: exporter,
     exportIntervalMs,
     projectId,
-    googleEndpoint: (options.googleEndpoint ?? GOOGLE_TELEMETRY_ENDPOINT).replace(/\/$/, ''),
+    googleEndpoint,
     auth: () => options.auth ?? defaultGoogleAuth(),
     otlpEndpoint: options.otlpEndpoint,
     prometheus: options.prometheus,
