@@ -1,0 +1,68 @@
+// createGoogleGenAI({ ...GoogleGenAIOptions, pool }): a real GoogleGenAI whose every REST call
+// (generate, stream, countTokens, embed, files, caches, batches; Gemini API and Vertex AI) goes
+// through the pool. The SDK's own retries stay off while the pool retries, so attempts never
+// multiply; its `timeout` and `abortSignal` keep working because they arrive as the fetch signal.
+import { ConfigError, createGeminiPool, gempoolErrorResponse, isGempoolError, vertexHostForLocation } from '@gempool/core';
+import type { GeminiPool, GeminiPoolOptions } from '@gempool/core';
+import { GoogleGenAI, type GoogleGenAIOptions } from '@google/genai';
+
+export interface CreateGoogleGenAIOptions extends GoogleGenAIOptions {
+  /** A pool to share, or options for a pool this client owns (close it with `getGempool(ai).close()`). */
+  pool: GeminiPool | GeminiPoolOptions;
+}
+
+const owners = new WeakMap<GoogleGenAI, GeminiPool>();
+
+export function createGoogleGenAI(options: CreateGoogleGenAIOptions): GoogleGenAI {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object', options);
+  const { pool: poolOrOptions, ...sdkOptions } = options;
+  if (typeof poolOrOptions !== 'object' || poolOrOptions === null) throw new ConfigError('pool', 'a GeminiPool or pool options', poolOrOptions);
+  const httpOptions = sdkOptions.httpOptions ?? {};
+  if (httpOptions.fetch !== undefined) throw new ConfigError('httpOptions.fetch', 'unset (the pool provides the fetch)', httpOptions.fetch);
+  const owned = !isPool(poolOrOptions);
+  // A shared pool is assumed to retry; only pool options we create can say it does not.
+  const poolRetries = owned ? (poolOrOptions as GeminiPoolOptions).retry?.enabled !== false : true;
+  if (httpOptions.retryOptions !== undefined && poolRetries) {
+    throw new ConfigError('httpOptions.retryOptions', 'unset while the pool retries (or pool options with `retry: { enabled: false }`)', httpOptions.retryOptions);
+  }
+  const pool = owned ? createGeminiPool({ origins: [targetOrigin(sdkOptions)], ...(poolOrOptions as GeminiPoolOptions) }) : (poolOrOptions as GeminiPool);
+  // `attempts: 1` as in pool.httpOptions: the SDK makes one attempt per call, the pool retries.
+  const retryOptions = httpOptions.retryOptions ?? { attempts: 1 };
+  const ai = new GoogleGenAI({ ...sdkOptions, httpOptions: { ...httpOptions, retryOptions, fetch: genaiFetch(pool) } });
+  owners.set(ai, pool);
+  return ai;
+}
+
+/** The pool behind a client made by createGoogleGenAI. */
+export function getGempool(ai: GoogleGenAI): GeminiPool | undefined {
+  return owners.get(ai);
+}
+
+/**
+ * pool.fetch as the SDK's `httpOptions.fetch`, with gempool failures (queue full, breaker open,
+ * connection errors…) turned into Google error responses: the SDK then raises its usual
+ * `ApiError { status }`, and `gempoolErrorCode(error)` returns our code. Aborts stay aborts.
+ */
+export function genaiFetch(pool: GeminiPool): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  return async (input, init) => {
+    try {
+      return await pool.fetch(input, init);
+    } catch (error) {
+      if (isGempoolError(error) && error.code !== 'ABORTED') return gempoolErrorResponse(error);
+      throw error;
+    }
+  };
+}
+
+// The origin the SDK will call, so a pool created here warms the right host.
+function targetOrigin(options: GoogleGenAIOptions): string {
+  const baseUrl = options.httpOptions?.baseUrl;
+  if (baseUrl !== undefined) return new URL(baseUrl).origin;
+  if (options.vertexai === true && options.location !== undefined && options.apiKey === undefined) return `https://${vertexHostForLocation(options.location)}`;
+  if (options.vertexai === true) return 'https://aiplatform.googleapis.com';
+  return 'https://generativelanguage.googleapis.com';
+}
+
+function isPool(value: GeminiPool | GeminiPoolOptions): value is GeminiPool {
+  return typeof (value as GeminiPool).fetch === 'function' && typeof (value as GeminiPool).stats === 'function';
+}
