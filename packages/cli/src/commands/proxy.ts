@@ -23,6 +23,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const warning of parsed.warnings) log(`gempool proxy: warning: ${warning}`);
 
+  // A long-running service must not drop every in-flight call because one background promise was
+  // left unhandled somewhere: log it loudly (it is a bug) and keep serving.
+  process.on('unhandledRejection', (reason) => {
+    log(`gempool proxy: unhandled rejection (bug, service continues): ${reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)}`);
+  });
+
   let proxy;
   try {
     proxy = await startProxy({ ...parsed.options, log });

@@ -1,7 +1,9 @@
 // Which headers cross the proxy. Inbound: the caller's credentials (`authorization`,
 // `x-goog-api-key`, `?key=`) stop here because the proxy authenticates upstream with its own;
 // hop-by-hop headers and those the transport recomputes are dropped. Outbound: hop-by-hop headers,
-// framing the body no longer matches, and upstream advertisements about itself (alt-svc) are dropped.
+// upstream advertisements about itself (alt-svc) and cookies (the proxy is shared by many callers)
+// are dropped. The pool relays bodies as sent (it never decodes them), so content-length and
+// content-encoding stay true and pass through.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
@@ -14,12 +16,11 @@ const DROPPED_REQUEST = new Set([
   'authorization',
   'x-goog-api-key',
   'cookie',
-  // The transport negotiates its own compression; a caller's preference must not change what the
-  // proxy has to decode.
+  // Upstream bodies then arrive uncompressed, the same for every caller, whatever each one accepts.
   'accept-encoding',
 ]);
 
-const DROPPED_RESPONSE = new Set([...HOP_BY_HOP, 'content-length', 'content-encoding', 'alt-svc', 'set-cookie']);
+const DROPPED_RESPONSE = new Set([...HOP_BY_HOP, 'alt-svc', 'set-cookie']);
 
 /** Request headers to send upstream, lower-cased, without credentials or hop-by-hop headers. */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<string, string> {
@@ -32,10 +33,7 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<str
   return out;
 }
 
-/**
- * Response headers for the caller. `content-length` and `content-encoding` are dropped because the
- * body the proxy relays is the decoded one; Node frames it (chunked) as it streams.
- */
+/** Response headers for the caller, without hop-by-hop headers, alt-svc and cookies. */
 export function clientResponseHeaders(headers: Headers): OutgoingHttpHeaders {
   const named = connectionTokens(headers.get('connection') ?? undefined);
   const out: OutgoingHttpHeaders = {};
