@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OAuth2Client } from 'google-auth-library';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../packages/cli/src/commands/dashboards.ts';
-import { createMonitoringClients } from '../../packages/cli/src/dashboards/monitoring-clients.ts';
+import { createMonitoringClients, type MonitoringClientOptions } from '../../packages/cli/src/dashboards/monitoring-clients.ts';
 import { startFakeMonitoringApi, type FakeMonitoringApi } from './helpers/fake-monitoring-api.ts';
 import manifest from '../manifest.json' with { type: 'json' };
 
@@ -19,10 +19,13 @@ function install(...args: string[]): Promise<number> {
   // A token that never leaves this machine; the fake only checks one is sent.
   const authClient = new OAuth2Client();
   authClient.setCredentials({ access_token: 'local-fake-token', expiry_date: Date.now() + 3_600_000 });
+  // The dashboards client bundles google-auth-library 10; ours is 11. The REST transport only calls
+  // getRequestHeaders()/fetch(), which both versions have, so the cast is safe.
+  const clientAuth = authClient as unknown as MonitoringClientOptions['authClient'];
   return run(['install', '--project', PROJECT, '--dir', DIR, ...args], {
     stdout: (text) => void out.push(text),
     stderr: (text) => void err.push(text),
-    createClients: () => createMonitoringClients({ fallback: 'rest', apiEndpoint: '127.0.0.1', port: api.port, protocol: 'http', authClient }),
+    createClients: () => createMonitoringClients({ fallback: 'rest', apiEndpoint: '127.0.0.1', port: api.port, protocol: 'http', authClient: clientAuth }),
   });
 }
 

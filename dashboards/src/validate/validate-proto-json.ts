@@ -155,6 +155,8 @@ function validateMessage(type: protobuf.Type, value: unknown, path: string, walk
     return;
   }
   for (const [key, item] of Object.entries(value)) {
+    // An undefined property is what JSON.stringify drops: absent, not a value.
+    if (item === undefined) continue;
     const field = type.fields[key];
     if (field === undefined) {
       issues.push({ path: `${path}.${key}`, message: `unknown field "${key}" in ${name} (known: ${Object.keys(type.fields).join(', ')})` });

@@ -5,7 +5,8 @@ import { DashboardsServiceClient } from '@google-cloud/monitoring-dashboards';
 import { AlertPolicyServiceClient } from '@google-cloud/monitoring';
 import type { MonitoringClients } from './install-dashboards.js';
 
-export type MonitoringClientOptions = ConstructorParameters<typeof DashboardsServiceClient>[0] & ConstructorParameters<typeof AlertPolicyServiceClient>[0];
+export type MonitoringClientOptions = NonNullable<ConstructorParameters<typeof DashboardsServiceClient>[0]> &
+  NonNullable<ConstructorParameters<typeof AlertPolicyServiceClient>[0]>;
 
 export interface ClosableMonitoringClients extends MonitoringClients {
   close(): Promise<void>;
