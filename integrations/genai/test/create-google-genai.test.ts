@@ -138,7 +138,8 @@ describe('createGoogleGenAI', () => {
       vertexai: true,
       project: 'test-project',
       location: 'europe-west4',
-      googleAuthOptions: { authClient },
+      // @google/genai types its own copy of google-auth-library; the client object is the same shape.
+      googleAuthOptions: { authClient: authClient as never },
       httpOptions: { baseUrl: fake.origin },
       pool,
     });

@@ -7,6 +7,7 @@
 // dispatcher that was installed before. Gempool failures become Google-shaped error responses (see
 // gempoolErrorResponse) because SDKs drop the cause of a `fetch failed` TypeError.
 import { ConfigError, GempoolError, isGempoolError } from './errors.js';
+import type { GeminiPool } from './gemini-pool.js';
 
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 
@@ -18,11 +19,8 @@ export const GEMINI_ORIGIN_PATTERNS: readonly string[] = Object.freeze([
   'https://aiplatform.*.rep.googleapis.com',
 ]);
 
-/** What the bridge needs of a pool: its fetch, and the origins it was configured with. */
-export interface GlobalDispatcherPool {
-  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
-  readonly origins?: readonly string[];
-}
+/** What the bridge needs of a pool: its fetch, and (when it has them) its configured origins. */
+export type GlobalDispatcherPool = Pick<GeminiPool, 'fetch'> & { readonly group?: Pick<GeminiPool['group'], 'origins'> };
 
 export interface InstallGlobalDispatcherOptions {
   /** Extra origins to route to the pool (exact, or with `*` in the host). Gemini/Vertex hosts and the pool's origins are always routed. */
@@ -69,7 +67,8 @@ export function installGlobalDispatcher(pool: GlobalDispatcherPool, options: Ins
   if (!Array.isArray(extra) || extra.some((origin) => typeof origin !== 'string' || !/^https?:\/\/[^/]+$/.test(origin))) {
     throw new ConfigError('origins', 'an array of origins like `https://host[:port]`', extra);
   }
-  const routes = originMatcher([...GEMINI_ORIGIN_PATTERNS, ...(pool.origins ?? []), ...extra]);
+  const poolOrigins = pool.group === undefined ? [] : [...pool.group.origins].map((originPool) => originPool.origin);
+  const routes = originMatcher([...GEMINI_ORIGIN_PATTERNS, ...poolOrigins, ...extra]);
   const store = globalThis as unknown as Record<symbol, LegacyDispatcher | undefined>;
   const previous = store[GLOBAL_DISPATCHER];
   if (previous === undefined || typeof previous.dispatch !== 'function') {
@@ -177,9 +176,10 @@ function requestHeaders(headers: DispatchOptions['headers']): Headers {
 }
 
 // The pool retries, so the body must be replayable: requests to Gemini are small JSON documents.
-async function collectBody(body: unknown): Promise<Uint8Array | string | undefined> {
+async function collectBody(body: unknown): Promise<Uint8Array<ArrayBuffer> | string | undefined> {
   if (body === null || body === undefined) return undefined;
-  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return new Uint8Array(body);
   if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
     const chunks: Buffer[] = [];
     for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
@@ -221,24 +221,42 @@ export function gempoolErrorResponse(error: GempoolError): Response {
   const details: Record<string, unknown>[] = [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: error.code, domain: 'gempool' }];
   if (error.retryAfterMs !== undefined) details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${(error.retryAfterMs / 1000).toFixed(3)}s` });
   const body = { error: { code: status, message: `gempool ${error.code}: ${error.message}`, status: RPC_STATUS[status] ?? 'UNKNOWN', details } };
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=UTF-8', 'x-gempool-error-code': error.code } });
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=UTF-8', [CODE_HEADER]: error.code } });
 }
 
 const CODE_IN_TEXT = /"reason":\s*"([A-Z_]+)",\s*"domain":\s*"gempool"/;
+const CODE_HEADER = 'x-gempool-error-code';
 
-/** The gempool error code behind an SDK error (ApiError, GoogleGenerativeAIFetchError, LangChain errors…), if any. */
+/**
+ * The gempool error code behind an SDK error, if any: a GempoolError's `code`, or the ErrorInfo /
+ * header of gempoolErrorResponse as each SDK keeps it (ApiError message, GoogleGenerativeAIFetchError
+ * `errorDetails`, @langchain/google RequestError `data`/`headers`, gaxios-style `response`), through `cause`.
+ */
 export function gempoolErrorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current !== null && current !== undefined && depth < 8; depth++) {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 8; depth++) {
     if (isGempoolError(current)) return current.code;
-    if (typeof current !== 'object') return undefined;
-    const found = CODE_IN_TEXT.exec(String((current as { message?: unknown }).message ?? ''));
-    if (found !== null) return found[1];
-    const details = (current as { errorDetails?: unknown }).errorDetails;
-    if (Array.isArray(details)) {
-      const info = details.find((detail) => (detail as { domain?: unknown })?.domain === 'gempool') as { reason?: string } | undefined;
-      if (info?.reason !== undefined) return info.reason;
+    const fields = current as { message?: unknown; errorDetails?: unknown; data?: unknown; headers?: unknown; response?: { headers?: unknown }; cause?: unknown };
+    const header = headerValue(fields.headers) ?? headerValue(fields.response?.headers);
+    if (header !== undefined) return header;
+    for (const text of [fields.message, fields.errorDetails, fields.data]) {
+      const found = text === undefined ? null : CODE_IN_TEXT.exec(typeof text === 'string' ? text : safeJson(text));
+      if (found !== null) return found[1];
     }
-    current = (current as { cause?: unknown }).cause;
+    current = fields.cause;
   }
   return undefined;
+}
+
+function headerValue(headers: unknown): string | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const value = typeof (headers as Headers).get === 'function' ? (headers as Headers).get(CODE_HEADER) : (headers as Record<string, unknown>)[CODE_HEADER];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
 }
