@@ -35,7 +35,7 @@ beforeAll(async () => {
   const pool = { tls: { ca: fake.ca }, minConnections: 1, maxConnections: 4 };
   [proxy, openProxy] = await Promise.all([
     startProxy({ port: 0, tokens: [PROXY_TOKEN], upstream, pool }),
-    startProxy({ port: 0, noAuth: true, upstream, pool }),
+    startProxy({ port: 0, noAuth: true, upstream, pool, maxRequestBytes: 64 * 1024 }),
   ]);
   await Promise.all([proxy.ready(), openProxy.ready()]);
 });
@@ -90,6 +90,14 @@ describe('gempool proxy with the GenAI SDK', () => {
     const response = await sdk({ apiKey: 'dummy', baseUrl: openProxy.url }).models.generateContent({ model: MODEL, contents: 'open door' });
     expect(response.text).toContain('open door');
     expect(upstreamHeaders[0]!['x-goog-api-key']).toBe(UPSTREAM_KEY);
+  });
+
+  it('refuses a body over maxRequestBytes with 413 before calling upstream', async () => {
+    const before = fake.stats().requests.total;
+    const response = await fetch(`${openProxy.url}/v1beta/models/${MODEL}:generateContent`, { method: 'POST', body: 'x'.repeat(100 * 1024) });
+    expect(response.status).toBe(413);
+    expect((await response.json()).error.status).toBe('INVALID_ARGUMENT');
+    expect(fake.stats().requests.total).toBe(before);
   });
 
   it('passes upstream errors through as Gemini sent them', async () => {
