@@ -2,7 +2,7 @@
 // the proxy authenticates upstream with its own OAuth token from google-auth-library (a real
 // OAuth2Client holding a token, standing in for Application Default Credentials).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, GoogleGenAI } from '@google/genai';
+import { ApiError, GoogleGenAI, type GoogleGenAIOptions } from '@google/genai';
 import { gempoolErrorCode } from '@gempool/core';
 import { OAuth2Client } from 'google-auth-library';
 import { startFakeGemini, type FakeGemini } from '@gempool/testing';
@@ -48,7 +48,8 @@ describe('gempool proxy with ADC upstream (Vertex AI)', () => {
       location: 'us-central1',
       // The SDK adds ADC headers only where none are set: the proxy token goes in Authorization,
       // and the caller needs no Google credentials of its own.
-      googleAuthOptions: { authClient: clientWithToken('caller-side-unused') },
+      // (The SDK bundles its own google-auth-library typings; the client is structurally the same.)
+      googleAuthOptions: { authClient: clientWithToken('caller-side-unused') as unknown as NonNullable<GoogleGenAIOptions['googleAuthOptions']>['authClient'] },
       httpOptions: { baseUrl: proxy.url, headers: { Authorization: `Bearer ${PROXY_TOKEN}` } },
     });
     const response = await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'vertex via proxy' });
