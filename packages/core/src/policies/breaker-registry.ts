@@ -47,6 +47,29 @@ export class BreakerRegistry {
     return breaker;
   }
 
+  // Shared state (shared-state/shared-breaker-sync.ts) opens and closes breakers by endpoint key
+  // when another instance of the fleet did; these three make the registry its SharedBreakerTarget.
+
+  /** Opens `endpoint` (`model|region|apiVersion`) here for `openForMs`, creating its breaker if needed. */
+  forceOpen(endpoint: string, openForMs: number): void {
+    const [model = '', region = '-', apiVersion = ''] = endpoint.split('|');
+    this.get({ model, region: region === '-' ? undefined : region, apiVersion }).forceOpen(openForMs);
+  }
+
+  forceClose(endpoint: string): void {
+    this.#breakers.get(endpoint)?.forceClose();
+  }
+
+  /** Endpoints open (not half-open) here, with the time left until half-open. */
+  openEndpoints(): Array<{ endpoint: string; openForMs: number }> {
+    const open: Array<{ endpoint: string; openForMs: number }> = [];
+    for (const [endpoint, breaker] of this.#breakers) {
+      const openForMs = breaker.openForMs();
+      if (openForMs !== undefined) open.push({ endpoint, openForMs });
+    }
+    return open;
+  }
+
   snapshot(): BreakerSnapshot[] {
     return [...this.#breakers.values()].map((breaker) => breaker.snapshot());
   }

@@ -42,7 +42,8 @@ export class EndpointBreaker {
   readonly #onChange: BreakerStateListener;
   #halfOpen = false;
   #probesInFlight = 0;
-  #openedAt = 0;
+  /** Clock time the open breaker goes half-open. */
+  #halfOpenAt = 0;
   #halfOpenTimer: TimerHandle | undefined;
   #rejected = 0;
 
@@ -70,7 +71,7 @@ export class EndpointBreaker {
   /** Asks to send one call: a permit, or undefined when the call must fail fast. */
   admit(): BreakerPermit | undefined {
     if (this.#circuit.closed) return 'closed';
-    if (!this.#halfOpen && this.#clock.now() - this.#openedAt >= this.#config.halfOpenAfterMs) this.#enterHalfOpen();
+    if (!this.#halfOpen && this.#clock.now() >= this.#halfOpenAt) this.#enterHalfOpen();
     if (this.#halfOpen && this.#probesInFlight < this.#config.halfOpenProbes) {
       this.#probesInFlight++;
       return 'probe';
@@ -98,6 +99,29 @@ export class EndpointBreaker {
     else if (this.#window.p99Exceeded()) this.#open('latency');
   }
 
+  /**
+   * Shared state (shared-state/shared-breaker-sync.ts): another instance opened this endpoint, or
+   * won the half-open probe lease. Opens here for `openForMs` (reason `shared`), then half-open as
+   * usual; an already open breaker only has its half-open time moved, without a new event.
+   */
+  forceOpen(openForMs: number): void {
+    if (this.state === 'open') {
+      this.#scheduleHalfOpen(Math.max(this.#halfOpenAt, this.#clock.now() + openForMs) - this.#clock.now());
+      return;
+    }
+    this.#open('shared', openForMs);
+  }
+
+  /** Shared state: a probe elsewhere succeeded. Closes here (reason `shared`). */
+  forceClose(): void {
+    if (this.state !== 'closed') this.#close('shared');
+  }
+
+  /** While open (not half-open): the time left until half-open, ms. */
+  openForMs(): number | undefined {
+    return this.state === 'open' ? Math.max(0, this.#halfOpenAt - this.#clock.now()) : undefined;
+  }
+
   /** Gives a probe permit back without a verdict (the call was cancelled before it was sent). */
   releaseProbe(): void {
     this.#probesInFlight = Math.max(0, this.#probesInFlight - 1);
@@ -121,16 +145,20 @@ export class EndpointBreaker {
     this.#circuit.shutdown();
   }
 
-  #open(reason: StateChangeReason): void {
+  #open(reason: StateChangeReason, openForMs = this.#config.halfOpenAfterMs): void {
     const from = this.state;
     this.#halfOpen = false;
     this.#probesInFlight = 0;
-    this.#openedAt = this.#clock.now();
     this.#circuit.open();
+    this.#scheduleHalfOpen(openForMs);
+    this.#onChange(from, 'open', reason);
+  }
+
+  #scheduleHalfOpen(openForMs: number): void {
+    this.#halfOpenAt = this.#clock.now() + openForMs;
     if (this.#halfOpenTimer !== undefined) this.#clock.clearTimeout(this.#halfOpenTimer);
     // Only watches: a half-open transition also happens lazily on the next admit().
-    this.#halfOpenTimer = unrefTimer(this.#clock.setTimeout(() => this.#enterHalfOpen(), this.#config.halfOpenAfterMs));
-    this.#onChange(from, 'open', reason);
+    this.#halfOpenTimer = unrefTimer(this.#clock.setTimeout(() => this.#enterHalfOpen(), openForMs));
   }
 
   #enterHalfOpen(): void {
@@ -141,12 +169,12 @@ export class EndpointBreaker {
     this.#onChange('open', 'half-open', 'timeout');
   }
 
-  #close(): void {
+  #close(reason: StateChangeReason = 'probe-success'): void {
     const from = this.state;
     this.#halfOpen = false;
     this.#probesInFlight = 0;
     this.#window.reset();
     this.#circuit.close();
-    this.#onChange(from, 'closed', 'probe-success');
+    this.#onChange(from, 'closed', reason);
   }
 }

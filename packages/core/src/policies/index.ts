@@ -1,20 +1,13 @@
-// Policy steps plugged into the pipeline (see ../pipeline.ts). Placeholders created by the
-// transport so the pipeline is wired end to end; the resilience work replaces each with the
-// real policy behind the same factory name and signature.
-import { passThroughStep, type Step, type StepContext } from '../pipeline.js';
-
-export function createCoalesceStep(_context: StepContext): Step {
-  return passThroughStep;
-}
-
-export function createBreakerStep(_context: StepContext): Step {
-  return passThroughStep;
-}
-
-export function createLaneStep(_context: StepContext): Step {
-  return passThroughStep;
-}
-
-export function createRetryStep(_context: StepContext): Step {
-  return passThroughStep;
-}
+// Resilience policies plugged into the pipeline (see ../pipeline.ts), one module each:
+// coalesce → breaker → lane → retry. This file only re-exports.
+export { createCoalesceStep, type CoalesceStats } from './coalesce-step.js';
+export { createBreakerStep } from './breaker-step.js';
+export { createLaneStep, createLaneResolver } from './lane-step.js';
+export { createRetryStep, type RetryStepHooks } from './retry-step.js';
+export { LaneScheduler, type LaneStats } from './lane-scheduler.js';
+export type { BreakerSnapshot } from './endpoint-breaker.js';
+export { parseGeminiStatus, parseDurationMs, type GeminiStatus } from './gemini-status.js';
+export { classifyStatus, classifyError, type RetryDecision } from './retry-classifier.js';
+export { createFullJitterBackoff, type Backoff, type BackoffOptions } from './backoff.js';
+export { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
+export { resolvePolicyOptions, type ResolvedPolicyOptions } from './validate-policy-options.js';

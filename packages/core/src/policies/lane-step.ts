@@ -6,6 +6,7 @@ import { isGempoolError } from '../errors.js';
 import type { QueueWaitEvent } from '../events.js';
 import { matchesModel } from '../gemini-url.js';
 import type { Step, StepContext } from '../pipeline.js';
+import { LaneScheduler } from './lane-scheduler.js';
 import { policyRuntimeFor } from './policy-runtime.js';
 import type { ResolvedLane } from './validate-policy-options.js';
 
@@ -30,16 +31,24 @@ export function createLaneResolver(lanes: readonly ResolvedLane[], defaultLane: 
 }
 
 export function createLaneStep(context: StepContext): Step {
-  const { config, occupancy, emitter } = policyRuntimeFor(context);
+  const { config, occupancy, emitter, clock, schedulers } = policyRuntimeFor(context);
   const laneOf = createLaneResolver(config.lanes, config.defaultLane);
+  // Every slot queue (origin × pool group) orders its waiters by lane.
+  context.useSlotScheduler((_queue, maxQueue) => {
+    const scheduler = new LaneScheduler(config.lanes, config.defaultLane, clock, occupancy, maxQueue);
+    schedulers.add(scheduler);
+    return scheduler;
+  });
 
   return async (call, next) => {
     const lane = laneOf(call);
     call.lane = lane.name;
     call.priority = call.context?.priority ?? lane.priority;
     occupancy.callStarted(call.callId, lane.name);
+    let withBody = false;
     try {
       const response = await next(call);
+      withBody = response.body !== null;
       if (emitter.has('queue-wait')) emitter.emit('queue-wait', { callId: call.callId, lane: lane.name, waitMs: call.lease?.waitMs ?? 0, result: 'admitted' });
       return response;
     } catch (error) {
@@ -49,7 +58,7 @@ export function createLaneStep(context: StepContext): Step {
       }
       throw error;
     } finally {
-      occupancy.callEnded(call.callId);
+      occupancy.callEnded(call.callId, withBody);
     }
   };
 }
