@@ -4,7 +4,7 @@
 // gempoolErrorResponse instead (same shape, plus an ErrorInfo naming the gempool code).
 import type { ServerResponse } from 'node:http';
 
-export type RpcStatusName = 'UNAUTHENTICATED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'UNAVAILABLE';
+export type RpcStatusName = 'UNAUTHENTICATED' | 'INVALID_ARGUMENT' | 'UNAVAILABLE' | 'INTERNAL';
 
 export function rpcStatusBody(code: number, status: RpcStatusName, message: string): string {
   return JSON.stringify({ error: { code, message, status } });

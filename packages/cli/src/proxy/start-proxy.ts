@@ -84,7 +84,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     inFlight.track(res);
     forwardRequest(req, res, forward).catch((error: unknown) => {
       log(`gempool proxy: forwarding failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
-      if (!res.headersSent) sendRpcStatus(res, 500, 'UNAVAILABLE', 'gempool proxy: internal error');
+      if (!res.headersSent) sendRpcStatus(res, 500, 'INTERNAL', 'gempool proxy: internal error');
       else res.destroy();
     });
   };
