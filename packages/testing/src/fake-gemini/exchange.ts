@@ -13,11 +13,13 @@ export class Exchange {
   /** `'2'` or `'1.1'`. */
   readonly httpVersion: string;
   #finished = false;
+  #closed = false;
 
   constructor(request: AnyRequest, response: AnyResponse) {
     this.request = request;
     this.#response = response;
     this.httpVersion = request.httpVersionMajor === 2 ? '2' : request.httpVersion;
+    response.once('close', () => (this.#closed = true));
   }
 
   get #h2request(): Http2ServerRequest | undefined {
@@ -26,7 +28,8 @@ export class Exchange {
 
   /** True once the client went away or the server broke the exchange. */
   get gone(): boolean {
-    return this.#finished || this.#response.destroyed || this.request.destroyed;
+    // Not request.destroyed: node:http destroys the request once its body has been read.
+    return this.#finished || this.#closed;
   }
 
   onClose(listener: () => void): void {

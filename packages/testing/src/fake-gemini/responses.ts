@@ -82,7 +82,7 @@ export function streamChunkBodies(facts: GenerateFacts, chunks: number): Record<
 }
 
 function splitText(text: string, chunks: number): string[] {
-  const size = Math.ceil(text.length / chunks);
+  const size = Math.max(1, Math.ceil(text.length / chunks));
   const pieces: string[] = [];
   for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
   return pieces.length === 0 ? [''] : pieces;
