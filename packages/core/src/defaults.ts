@@ -65,7 +65,7 @@ export const DEFAULTS = Object.freeze({
   coalesce: Object.freeze({ enabled: true, windowMs: 100, streaming: false }),
   batching: Object.freeze({ enabled: false, windowMs: 10, maxBatchSize: 100 }),
 
-  regionHealth: Object.freeze({ detectionWindowMs: 30_000, errorThreshold: 0.5, minimumCalls: 5 }),
+  regionHealth: Object.freeze({ detectionWindowMs: 30_000, errorThreshold: 0.5, minimumCalls: 5, quotaCooldownMs: 3_600_000 }),
 
   autoscale: Object.freeze({
     enabled: true,

@@ -175,6 +175,8 @@ export interface RegionHealthEvent {
   region: string;
   healthy: boolean;
   reason: string;
+  /** Set when only this model is affected in the region (its breaker, a per-day quota). */
+  model?: string;
 }
 
 export interface FailoverEvent {

@@ -90,6 +90,8 @@ export interface ModelPoolOptions {
   models: ModelPattern[];
   minConnections?: number;
   maxConnections?: number;
+  /** Highest maximum autoscaling may give this pool. Default 2 × its maxConnections. */
+  ceiling?: number;
 }
 
 export interface AutoscaleOptions {
@@ -113,6 +115,8 @@ export interface RegionHealthOptions {
   /** Error rate (0..1) over the window that marks a region unhealthy. Default 0.5. */
   errorThreshold?: number;
   minimumCalls?: number;
+  /** How long a per-day quota error keeps a model out of a region. Default 3 600 000 ms. */
+  quotaCooldownMs?: number;
 }
 
 export interface QuotaLimit {
