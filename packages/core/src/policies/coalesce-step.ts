@@ -9,6 +9,7 @@ import type { Next, Step, StepContext } from '../pipeline.js';
 import { passThroughStep } from '../pipeline.js';
 import { bufferResponse, toResponse, type BufferedResponse } from './buffered-response.js';
 import { canonicalBody } from './canonical-json.js';
+import { createEmbedBatchStep } from './embed-batcher.js';
 import { policyRuntimeFor } from './policy-runtime.js';
 
 const COALESCABLE_METHODS = new Set(['generateContent', 'countTokens', 'embedContent', 'batchEmbedContents']);
@@ -25,7 +26,19 @@ export interface CoalesceStats {
   shared: number;
 }
 
+/**
+ * The coalesce step, with embedding batching (embed-batcher.ts) just inside it when
+ * `options.batching` is on: identical calls share first, different embeddings then batch.
+ */
 export function createCoalesceStep(context: StepContext): Step {
+  const coalesce = createCoalesceOnlyStep(context);
+  const batch = createEmbedBatchStep(context);
+  if (batch === undefined) return coalesce;
+  if (coalesce === passThroughStep) return batch;
+  return (call, next) => coalesce(call, (inner) => batch(inner, next));
+}
+
+function createCoalesceOnlyStep(context: StepContext): Step {
   const { config, clock, emitter } = policyRuntimeFor(context);
   if (!config.coalesce.enabled) return passThroughStep;
   const { windowMs } = config.coalesce;

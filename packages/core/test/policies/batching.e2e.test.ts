@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { drive, startHarness, type PolicyHarness } from './e2e-helpers.js';
+
+const texts = Array.from({ length: 20 }, (_, i) => `document number ${i}`);
+
+describe('embedding batching through the real @google/genai SDK', () => {
+  const harnesses: PolicyHarness[] = [];
+  afterEach(async () => {
+    await Promise.all(harnesses.splice(0).map((h) => h.close()));
+  });
+
+  const embedEach = (h: PolicyHarness) => {
+    const ai = h.sdk();
+    return texts.map((text) => ai.models.embedContent({ model: 'gemini-embedding-001', contents: text, config: { outputDimensionality: 8 } }));
+  };
+  const embedAll = (h: PolicyHarness) => Promise.all(embedEach(h));
+
+  it('sends 20 concurrent embedContent calls as 1 batchEmbedContents and gives each caller its own answer', async () => {
+    const batched = await startHarness({ batching: { windowMs: 10 } });
+    const alone = await startHarness({ batching: false, coalesce: false });
+    harnesses.push(batched, alone);
+    const batchEvents = batched.events('batch');
+
+    const together = await drive(batched.clock, embedAll(batched), 10);
+    const separately = await embedAll(alone);
+
+    expect(batched.fake.stats().requests.byModelMethod).toEqual({ 'gemini-embedding-001:batchEmbedContents': 1 });
+    expect(alone.fake.stats().requests.total).toBe(20);
+    expect(batchEvents).toEqual([{ model: 'gemini-embedding-001', size: 20 }]);
+    expect(together.map((r) => r.embeddings)).toEqual(separately.map((r) => r.embeddings));
+    expect(together[0]!.embeddings![0]!.values).toHaveLength(8);
+  });
+
+  it('splits at maxBatchSize and fans errors out to every caller of a batch', async () => {
+    const h = await startHarness({ batching: { windowMs: 10, maxBatchSize: 8 }, retry: { enabled: false } });
+    harnesses.push(h);
+    h.fake.setFaults([{ method: 'batchEmbedContents', kind: 'status', status: 400, times: 1 }]);
+    const settled = await drive(h.clock, Promise.allSettled(embedEach(h)), 10);
+    expect(h.fake.stats().requests.total).toBe(3); // 8 + 8 + 4
+    const failed = settled.filter((s) => s.status === 'rejected');
+    expect(failed).toHaveLength(8);
+    expect((failed[0] as PromiseRejectedResult).reason).toMatchObject({ status: 400 });
+  });
+});
