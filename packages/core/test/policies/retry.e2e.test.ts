@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GempoolError, isGempoolError } from '@gempool/core';
-import { drive, prompt, startHarness, type PolicyHarness } from './e2e-helpers.js';
+import { GempoolError, isGempoolError, runWithContext } from '@gempool/core';
+import { drive, prompt, startHarness, until, type PolicyHarness } from './e2e-helpers.js';
 
 describe('retries through the real @google/genai SDK', () => {
   let h: PolicyHarness;
@@ -80,6 +80,27 @@ describe('retries through the real @google/genai SDK', () => {
     const error = (await drive(h.clock, h.sdk().models.generateContent(prompt('bad'))).catch((e: unknown) => e)) as { status?: number; name?: string };
     expect(error.name).toBe('ApiError');
     expect(error.status).toBe(400);
+    expect(h.fake.stats().requests.total).toBe(1);
+  });
+
+  it('does not wait past the caller deadline for a long RetryInfo delay', async () => {
+    h = await startHarness();
+    h.fake.setFaults([{ kind: 'status', status: 429, retryDelay: '45.8s', times: Infinity }]);
+    const error = (await runWithContext({ deadlineMs: 10_000 }, () => h.sdk().models.generateContent(prompt('late'))).catch((e: unknown) => e)) as GempoolError;
+    expect(error.code).toBe('RETRY_EXHAUSTED');
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 45_800, details: { stoppedBy: 'deadline', attempts: 1 } });
+  });
+
+  it("stops a backoff wait at once when the caller's AbortSignal fires", async () => {
+    h = await startHarness();
+    h.fake.setFaults([{ kind: 'status', status: 429, retryDelay: '30s', times: Infinity }]);
+    const scheduled = h.events('retry-scheduled');
+    const controller = new AbortController();
+    const pending = h.sdk().models.generateContent({ ...prompt('abort me'), config: { abortSignal: controller.signal } }).catch((e: unknown) => e);
+    await until(() => scheduled.length === 1);
+    controller.abort();
+    const error = await pending;
+    expect(isGempoolError(error, 'ABORTED')).toBe(true);
     expect(h.fake.stats().requests.total).toBe(1);
   });
 });
