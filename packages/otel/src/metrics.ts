@@ -229,7 +229,7 @@ export const METRICS = Object.freeze({
     name: 'gempool.coalesced_calls',
     kind: 'counter',
     unit: '{request}',
-    description: 'Calls served by another identical call already in flight (no upstream request of their own)',
+    description: 'Calls served by an identical call\'s upstream request within the coalescing window (no upstream request of their own)',
     attributes: [A.requestModel],
   },
   laneQueueDepth: {
