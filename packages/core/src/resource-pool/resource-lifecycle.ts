@@ -110,7 +110,7 @@ export abstract class ResourceLifecycle<T> {
   /** Opens one more resource if under `max` (in the background; one at a time when `spare`). */
   protected demand(spare = false): void {
     if (this.closing || (spare && this.creating > 0)) return;
-    if (this.liveCount + this.creating < this.options.max) void this.createEntry(false);
+    if (this.liveCount + this.creating < this.options.max) this.createInBackground();
   }
 
   /** Opens resources until `min` are live or being created; resolves when those are ready. */
@@ -163,7 +163,12 @@ export abstract class ResourceLifecycle<T> {
   /** Keeps `min` resources open (replacing retired or dead ones), with backoff while failing. */
   protected ensureMin(): void {
     if (this.closing || this.#replenishTimer !== undefined) return;
-    while (this.liveCount + this.creating < this.options.min) void this.createEntry(false);
+    while (this.liveCount + this.creating < this.options.min) this.createInBackground();
+  }
+
+  /** Opens a resource nobody awaits: its failure is already reported through onCreateError. */
+  protected createInBackground(): void {
+    this.createEntry(false).catch(() => {});
   }
 
   protected async createEntry(warm: boolean): Promise<PoolEntry<T>> {
