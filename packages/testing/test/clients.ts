@@ -26,7 +26,8 @@ export function vertexGenaiFor(origin: string, agent: Agent): GoogleGenAI {
     vertexai: true,
     project: 'test-project',
     location: 'us-central1',
-    googleAuthOptions: { authClient },
+    // @google/genai bundles google-auth-library 10 while the root has 11: same runtime shape, different types.
+    googleAuthOptions: { authClient: authClient as never },
     httpOptions: { baseUrl: origin, fetch: fetchVia(agent) },
   });
 }

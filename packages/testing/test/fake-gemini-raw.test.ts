@@ -167,6 +167,20 @@ describe('concurrency, latency and auth', () => {
     }
   });
 
+  test('maxConcurrentStreams caps the HTTP/2 streams one connection may run at once', async () => {
+    const capped = await startFakeGemini({ maxConcurrentStreams: 2, latency: { fixedMs: 15 } });
+    const client = new Client(capped.origin, { connect: { ca: capped.ca }, allowH2: true });
+    try {
+      await Promise.all(Array.from({ length: 6 }, async () => (await client.request({ path: GENERATE_PATH, method: 'POST', body: promptBody('p') })).body.dump()));
+      expect(capped.stats().requests.total).toBe(6);
+      expect(capped.stats().connections.accepted).toBe(1);
+      expect(capped.stats().maxConcurrentRequests).toBe(2);
+    } finally {
+      await client.destroy();
+      await capped.close();
+    }
+  });
+
   test('requireApiKey: missing key → 403 PERMISSION_DENIED, right key (header or ?key=) → 200', async () => {
     const strict = await startFakeGemini({ tls: false, requireApiKey: 'k1' });
     try {
