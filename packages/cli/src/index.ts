@@ -1,1 +1,1 @@
-export {};
+export * from './proxy/index.js';
