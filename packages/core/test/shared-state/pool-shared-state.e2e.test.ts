@@ -78,25 +78,23 @@ describe.skipIf(redisUnavailableReason !== undefined)('pools sharing state throu
           (error: unknown) => (isGempoolError(error) ? error.code : `untyped: ${String(error)}`),
         ),
       );
-    const samples: Array<{ at: number; upstream: number }> = [];
     const start = Date.now();
     for (let tick = 0; tick < 40; tick++) {
       for (let i = 0; i < 3; i++) {
         offer(a, tick * 6 + i);
         offer(b, tick * 6 + 3 + i);
       }
-      samples.push({ at: Date.now() - start, upstream: fake.stats().requests.total });
       await sleep(100);
     }
-    samples.push({ at: Date.now() - start, upstream: fake.stats().requests.total });
     const results = await Promise.all(outcomes);
+    const elapsedMs = Date.now() - start;
 
-    // After the first second the 1 s burst is spent: count what reached upstream from then on.
-    const from = samples.find((sample) => sample.at >= 1_000)!;
-    const to = samples.at(-1)!;
-    const limit = (20 * (to.at - from.at)) / 1_000;
-    expect(to.upstream - from.upstream).toBeLessThanOrEqual(limit * 1.05);
-    expect(to.upstream - from.upstream).toBeGreaterThanOrEqual(limit * 0.5); // the limiter still lets the quota through
+    // Upstream calls can only lag behind their quota grants (never run ahead), so counting them at
+    // the end over the whole run is a safe upper bound: the 1 s burst (20) plus 20/s after it.
+    const upstream = fake.stats().requests.total;
+    const sustainedPerSecond = ((upstream - 20) * 1_000) / elapsedMs;
+    expect(sustainedPerSecond).toBeLessThanOrEqual(20 * 1.05);
+    expect(sustainedPerSecond).toBeGreaterThanOrEqual(20 * 0.5); // the limiter still lets the quota through
     // Every call ended in a response or a typed QUOTA_WAIT_TIMEOUT; the fake saw exactly the successes.
     expect(new Set(results)).toEqual(new Set(['HTTP 200', 'QUOTA_WAIT_TIMEOUT']));
     expect(results.filter((result) => result === 'HTTP 200').length).toBe(fake.stats().requests.total);
