@@ -19,3 +19,4 @@ export { ConnectionPoolGroup } from './transport/connection-pool-group.js';
 export type { PoolRouter } from './transport/route-step.js';
 export type { GenAiHttpOptions } from './transport/http-options.js';
 export type { Lease } from './transport/lease.js';
+export * from './resource-pool/create-resource-pool.js';

@@ -46,7 +46,7 @@ export class Connection {
       connect: (_options, callback) => {
         if (handedOver) return callback(new undiciErrors.SocketError('pooled connection closed'), null);
         handedOver = true;
-        callback(null, established.socket);
+        queueMicrotask(() => callback(null, established.socket));
       },
       allowH2: settings.http2,
       maxConcurrentStreams: settings.maxConcurrentStreams,

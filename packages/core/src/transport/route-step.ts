@@ -8,6 +8,8 @@ import type { OriginPool } from './origin-pool.js';
 export interface PoolRouter {
   /** The origin pool for this attempt (may rewrite call.origin, e.g. to another region). */
   resolve(call: Call): OriginPool;
+  /** Told each attempt's outcome (a status, or the thrown error), e.g. for region health. */
+  observe?(call: Call, status: number | undefined, error: unknown): void;
 }
 
 export function defaultRouter(group: ConnectionPoolGroup): PoolRouter {
@@ -15,8 +17,23 @@ export function defaultRouter(group: ConnectionPoolGroup): PoolRouter {
 }
 
 export function createRouteStep(router: PoolRouter): Step {
-  return (call, next) => {
+  const observe = router.observe?.bind(router);
+  if (observe === undefined) {
+    return (call, next) => {
+      call.route = router.resolve(call);
+      return next(call);
+    };
+  }
+  return async (call, next) => {
     call.route = router.resolve(call);
-    return next(call);
+    let response: Response;
+    try {
+      response = await next(call);
+    } catch (error) {
+      observe(call, undefined, error);
+      throw error;
+    }
+    observe(call, response.status, undefined);
+    return response;
   };
 }
