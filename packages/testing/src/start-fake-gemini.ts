@@ -65,12 +65,12 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
   const onRequest = (request: AnyRequest, response: AnyResponse): void => {
     const exchange = new Exchange(request, response);
     handleGeminiRequest(exchange, context).catch((error: unknown) => {
-      // A bug in the fake must surface as a 500, not as a hung test.
-      if (!exchange.gone) {
-        const message = `fake Gemini failed: ${error instanceof Error ? error.message : String(error)}`;
-        exchange.writeHead(500, { 'content-type': 'application/json; charset=UTF-8' });
-        exchange.end(JSON.stringify(rpcStatusBody(500, { message })));
-      }
+      // A bug in the fake (or a throwing responseText) must surface as a 500 or a reset, never a hung test.
+      if (exchange.gone) return;
+      if (exchange.headersSent) return exchange.resetStream();
+      const message = `fake Gemini failed: ${error instanceof Error ? error.message : String(error)}`;
+      exchange.writeHead(500, { 'content-type': 'application/json; charset=UTF-8' });
+      exchange.end(JSON.stringify(rpcStatusBody(500, { message })));
     });
   };
 

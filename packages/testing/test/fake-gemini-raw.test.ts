@@ -199,6 +199,22 @@ describe('concurrency, latency and auth', () => {
     }
   });
 
+  test('a throwing responseText becomes a 500 google.rpc.Status, not a hang', async () => {
+    const broken = await startFakeGemini({
+      tls: false,
+      responseText: () => {
+        throw new Error('boom');
+      },
+    });
+    try {
+      const response = await request(`${broken.origin}${GENERATE_PATH}`, { method: 'POST', body: promptBody('x') });
+      expect(response.statusCode).toBe(500);
+      expect(await response.body.json()).toMatchObject({ error: { code: 500, status: 'INTERNAL', message: 'fake Gemini failed: boom' } });
+    } finally {
+      await broken.close();
+    }
+  });
+
   test('bad options are rejected with a ConfigError naming the field', async () => {
     await expect(startFakeGemini({ port: -1 })).rejects.toThrow(ConfigError);
     await expect(startFakeGemini({ streamChunks: 0 })).rejects.toThrow(/`streamChunks`/);

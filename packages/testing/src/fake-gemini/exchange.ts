@@ -32,6 +32,10 @@ export class Exchange {
     return this.#finished || this.#closed;
   }
 
+  get headersSent(): boolean {
+    return this.#response.headersSent;
+  }
+
   onClose(listener: () => void): void {
     this.#response.once('close', listener);
   }
