@@ -54,6 +54,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     embeddingDimensions: resolved.embeddingDimensions,
     requireApiKey: resolved.requireApiKey,
     responseText: resolved.responseText,
+    responseParts: resolved.responseParts,
     nextSequence: () => ++sequence,
     sleep: (ms) =>
       new Promise<void>((resolve) => {

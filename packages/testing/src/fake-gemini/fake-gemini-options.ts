@@ -27,6 +27,12 @@ export interface FakeGeminiOptions {
   embeddingDimensions?: number;
   /** Answer text for generate calls; default `Echo: <first words of the prompt>`. */
   responseText?: (request: FakeGeminiRequest) => string;
+  /**
+   * Content parts to answer generate calls with instead of text, e.g.
+   * `[{ functionCall: { name: 'lookup', args: { q: 'x' } } }]` to script an agent's tool call.
+   * Return `undefined` to fall back to the text answer.
+   */
+  responseParts?: (request: FakeGeminiRequest) => Array<Record<string, unknown>> | undefined;
   /** When set, calls must carry this key (`x-goog-api-key`, `?key=` or `Authorization: Bearer`). */
   requireApiKey?: string;
 }
@@ -43,6 +49,7 @@ export interface ResolvedFakeGeminiOptions {
   seed: number;
   embeddingDimensions: number;
   responseText: ((request: FakeGeminiRequest) => string) | undefined;
+  responseParts: ((request: FakeGeminiRequest) => Array<Record<string, unknown>> | undefined) | undefined;
   requireApiKey: string | undefined;
 }
 
@@ -60,6 +67,7 @@ export function resolveFakeGeminiOptions(options: FakeGeminiOptions = {}): Resol
   integer(seed, 'seed', 0, 2 ** 32 - 1);
   integer(embeddingDimensions, 'embeddingDimensions', 1, 4096);
   if (options.responseText !== undefined && typeof options.responseText !== 'function') throw new ConfigError('responseText', 'a function', options.responseText);
+  if (options.responseParts !== undefined && typeof options.responseParts !== 'function') throw new ConfigError('responseParts', 'a function', options.responseParts);
   if (options.requireApiKey !== undefined && (typeof options.requireApiKey !== 'string' || options.requireApiKey === '')) {
     throw new ConfigError('requireApiKey', 'a non-empty string', options.requireApiKey);
   }
@@ -75,6 +83,7 @@ export function resolveFakeGeminiOptions(options: FakeGeminiOptions = {}): Resol
     seed,
     embeddingDimensions,
     responseText: options.responseText,
+    responseParts: options.responseParts,
     requireApiKey: options.requireApiKey,
   };
 }

@@ -39,6 +39,7 @@ export interface HandlerContext {
   embeddingDimensions: number;
   requireApiKey: string | undefined;
   responseText: ((request: FakeGeminiRequest) => string) | undefined;
+  responseParts: ((request: FakeGeminiRequest) => Array<Record<string, unknown>> | undefined) | undefined;
   /** Waits on a timer the server clears when it closes. */
   sleep(ms: number): Promise<void>;
   nextSequence(): number;
@@ -139,8 +140,9 @@ function listOf(body: unknown, key: string): unknown[] {
 }
 
 function generateFacts(context: HandlerContext, request: FakeGeminiRequest): GenerateFacts {
-  const text = context.responseText === undefined ? echoText(request.prompt) : String(context.responseText(request));
-  return { model: request.model, text, promptTokens: countTokens(request.prompt), responseId: responseId(context.seed, context.nextSequence()) };
+  const parts = context.responseParts?.(request);
+  const text = parts !== undefined ? JSON.stringify(parts) : context.responseText === undefined ? echoText(request.prompt) : String(context.responseText(request));
+  return { model: request.model, text, parts, promptTokens: countTokens(request.prompt), responseId: responseId(context.seed, context.nextSequence()) };
 }
 
 function sendJson(exchange: Exchange, status: number, body: unknown, fault?: Fault): void {

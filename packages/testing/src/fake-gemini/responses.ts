@@ -45,6 +45,8 @@ export interface GenerateFacts {
   text: string;
   promptTokens: number;
   responseId: string;
+  /** Scripted content parts (function calls…) that replace the text answer. */
+  parts?: Array<Record<string, unknown>> | undefined;
 }
 
 function usage(promptTokens: number, candidatesTokens: number): Record<string, unknown> {
@@ -58,7 +60,7 @@ function usage(promptTokens: number, candidatesTokens: number): Record<string, u
 
 export function generateContentBody(facts: GenerateFacts): Record<string, unknown> {
   return {
-    candidates: [{ content: { parts: [{ text: facts.text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+    candidates: [{ content: { parts: facts.parts ?? [{ text: facts.text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
     usageMetadata: usage(facts.promptTokens, countTokens(facts.text)),
     modelVersion: facts.model,
     responseId: facts.responseId,
@@ -67,10 +69,11 @@ export function generateContentBody(facts: GenerateFacts): Record<string, unknow
 
 /** Splits the answer into `chunks` stream events; only the last carries finishReason and full usage. */
 export function streamChunkBodies(facts: GenerateFacts, chunks: number): Record<string, unknown>[] {
-  const pieces = splitText(facts.text, chunks);
+  // Scripted parts (a function call) are not split: they arrive whole in one event.
+  const pieces = facts.parts !== undefined ? [''] : splitText(facts.text, chunks);
   return pieces.map((piece, index) => {
     const last = index === pieces.length - 1;
-    const candidate: Record<string, unknown> = { content: { parts: [{ text: piece }], role: 'model' }, index: 0 };
+    const candidate: Record<string, unknown> = { content: { parts: facts.parts ?? [{ text: piece }], role: 'model' }, index: 0 };
     if (last) candidate['finishReason'] = 'STOP';
     return {
       candidates: [candidate],
