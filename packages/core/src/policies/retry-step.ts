@@ -52,6 +52,8 @@ export function createRetryStep(context: StepContext, hooks: RetryStepHooks = {}
 
     for (let attempt = 1; ; attempt++) {
       call.attempt = attempt;
+      // A retry may go to another region (routing/ moves the call on failure): that endpoint's breaker judges it.
+      if (ticket !== undefined && attempt > 1) ticket.breaker = breakers.get({ model: call.target.model, region: call.region ?? call.target.location, apiVersion: call.target.apiVersion });
       const permit = ticket === undefined ? undefined : attempt === 1 ? ticket.permit : ticket.breaker.admit();
       if (ticket !== undefined && permit === undefined) throw exhausted('breaker-open');
 

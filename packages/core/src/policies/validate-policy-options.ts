@@ -182,7 +182,8 @@ export function resolvePolicyOptions(options: GeminiPoolOptions = {}): ResolvedP
     coalesce: Object.freeze({
       enabled: pick(coalesce, 'enabled', DEFAULTS.coalesce.enabled, boolean, 'coalesce', 'a boolean'),
       windowMs: pick(coalesce, 'windowMs', DEFAULTS.coalesce.windowMs, nonNegative, 'coalesce', 'a number of ms from 0 and up'),
-      streaming: pick(coalesce, 'streaming', DEFAULTS.coalesce.streaming, boolean, 'coalesce', 'a boolean'),
+      // Sharing a stream needs every follower to replay it from its first byte: not built yet, so refuse rather than ignore.
+      streaming: pick(coalesce, 'streaming', DEFAULTS.coalesce.streaming, (v) => v === false, 'coalesce', '`false` (coalescing streams is not supported yet)'),
     }),
     batching: Object.freeze({
       enabled: pick(batching, 'enabled', options.batching === undefined ? DEFAULTS.batching.enabled : true, boolean, 'batching', 'a boolean'),

@@ -36,7 +36,7 @@ describe('circuit breakers through the real @google/genai SDK', () => {
   });
 
   it('trips on p99 latency when responses are slow but successful (latency measured on the clock)', async () => {
-    h = await startHarness({ retry: { enabled: false } }, { latency: { fixedMs: 40 } });
+    h = await startHarness({ retry: { enabled: false } }, { latency: { fixedMs: 300 } }); // long enough for all 10 to be in flight at once, even on a busy machine
     const states = h.events('breaker-state');
     const calls = Array.from({ length: 10 }, (_, i) => call(`slow ${i}`));
     await until(() => h.fake.stats().inFlight === 10);

@@ -26,5 +26,6 @@ describe('policy options', () => {
     expect(() => resolvePolicyOptions({ lanes: { a: { reservedShare: 0.9 } } })).toThrow('lanes.*.reservedShare');
     expect(() => resolvePolicyOptions({ tiers: { ultra: { models: 'x' as never } } })).toThrow('tiers.ultra.models');
     expect(() => resolvePolicyOptions({ batching: { maxBatchSize: 500 } })).toThrow('batching.maxBatchSize');
+    expect(() => resolvePolicyOptions({ coalesce: { streaming: true } })).toThrow('coalesce.streaming');
   });
 });
