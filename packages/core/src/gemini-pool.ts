@@ -10,12 +10,13 @@ import { buildPipeline, type StepContext } from './pipeline.js';
 import { createBreakerStep, createCoalesceStep, createLaneStep, createRetryStep } from './policies/index.js';
 import { createLeakTracker } from './resource-pool/leak-tracker.js';
 import { fifoSchedulerFactory, type SlotSchedulerFactory } from './resource-pool/slot-scheduler.js';
-import { ConnectionPoolGroup } from './transport/connection-pool-group.js';
+import type { ConnectionPoolGroup } from './transport/connection-pool-group.js';
 import { createHttpOptions, type GenAiHttpOptions } from './transport/http-options.js';
 import { createLeaseStep } from './transport/lease-step.js';
 import { PoolDispatcher } from './transport/pool-dispatcher.js';
 import { kPooledResponse, type PooledResponse, type TransportContext } from './transport/pooled-response.js';
-import { createRouteStep, defaultRouter } from './transport/route-step.js';
+import { createRouteStep } from './transport/route-step.js';
+import { createRouting } from './routing/create-routing.js';
 import { createSendStep } from './transport/send-step.js';
 import { collectTransportStats, type PoolStats } from './transport/transport-stats.js';
 import { StatsRegistry } from './transport/stats-registry.js';
@@ -40,6 +41,8 @@ export interface GeminiPool {
   trackUsage(): void;
   /** Changes the maximum connections per origin of the default group (autoscaling). */
   setMaxConnections(max: number): void;
+  /** Changes the API-version split (options.apiVersions) for new calls, e.g. `{ v1: 50, v1beta: 50 }`. */
+  setTrafficSplit(split: Record<string, number>): void;
   /** The default pool group (more groups: per model / API version). */
   readonly group: ConnectionPoolGroup;
   readonly closed: boolean;
@@ -67,20 +70,24 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
       scheduler = factory;
     },
   };
+  // Regions, API-version split, per-model pools, autoscaling (routing/).
+  const routing = createRouting(stepContext, transport);
   // Policy steps first: they may install a slot scheduler the connection pools then use.
   const coalesce = createCoalesceStep(stepContext);
   const breaker = createBreakerStep(stepContext);
   const lane = createLaneStep(stepContext);
-  const retry = createRetryStep(stepContext);
+  const retry = createRetryStep(stepContext, routing.retryHooks);
   building = false;
 
-  const group = new ConnectionPoolGroup('default', { ...transport, maxConcurrentStreams: 100, emitter, scheduler }, transport.origins);
+  const groups = routing.createGroups({ ...transport, maxConcurrentStreams: 100, emitter, scheduler });
+  const group = groups.default;
   const pipeline = buildPipeline({
     coalesce,
+    place: routing.placeStep,
     breaker,
     lane,
     retry,
-    route: createRouteStep(defaultRouter(group)),
+    route: createRouteStep(routing.router(groups)),
     lease: createLeaseStep(emitter),
     send: createSendStep(ctx, transport),
   });
@@ -114,8 +121,8 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
     httpOptions: createHttpOptions(fetch),
     dispatcher: undefined as unknown as Dispatcher,
     group,
-    warmup: () => group.warmup(),
-    stats: () => ({ ...collectTransportStats([group], leakTracker), ...stats.collect() }),
+    warmup: () => groups.warmup(),
+    stats: () => ({ ...collectTransportStats(groups.all.map((limits) => limits.group), leakTracker), ...stats.collect() }),
     on: (name, listener) => (emitter.on(name, listener), pool),
     off: (name, listener) => (emitter.off(name, listener), pool),
     once: (name, listener) => (emitter.once(name, listener), pool),
@@ -123,12 +130,14 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
       ctx.trackUsage = true;
     },
     setMaxConnections: (max) => group.setMaxConnections(max),
+    setTrafficSplit: (split) => routing.setTrafficSplit(split),
     get closed() {
       return closed;
     },
     async close(closeOptions) {
       closed = true;
-      await group.close(closeOptions?.timeoutMs ?? 30_000);
+      routing.close();
+      await groups.close(closeOptions?.timeoutMs ?? 30_000);
       leakTracker.close();
     },
   };

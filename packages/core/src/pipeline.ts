@@ -1,7 +1,9 @@
 // The request path of pool.fetch, outermost first. Each step is a small module; reading this file
 // top to bottom is reading what happens to a call:
 //
-//   coalesce → breaker → lane → retry → route → lease → send
+//   coalesce → place → breaker → lane → retry → route → lease → send
+//
+// (`place` — API-version split and region choice — is there only when options ask for it.)
 //
 // A step is `(call, next) => Promise<Response>`: it may change the call, call `next` (zero, one or
 // several times: retry calls it per attempt), or answer without calling it (breaker open,
@@ -33,6 +35,8 @@ export interface StepContext {
 export interface PipelineSteps {
   /** Identical concurrent calls share one upstream call. */
   coalesce: Step;
+  /** API-version split and region placement, so the breaker judges the real endpoint (routing/). */
+  place?: Step | undefined;
   /** Fail fast while the model/region endpoint is unhealthy. */
   breaker: Step;
   /** Admission by lane: priority, reserved share, deadline. */
@@ -59,7 +63,8 @@ export function composeSteps(steps: readonly Step[], terminal: Next): Next {
 }
 
 export function buildPipeline(steps: PipelineSteps): Next {
-  return composeSteps([steps.coalesce, steps.breaker, steps.lane, steps.retry, steps.route, steps.lease], steps.send);
+  const place = steps.place === undefined ? [] : [steps.place];
+  return composeSteps([steps.coalesce, ...place, steps.breaker, steps.lane, steps.retry, steps.route, steps.lease], steps.send);
 }
 
 /** A step that does nothing: for policies switched off. */
