@@ -22,8 +22,9 @@ class RegionState {
   readonly counter: RollingCounter<'calls' | 'errors'>;
   healthy = true;
   reason = 'ok';
-  /** While unhealthy: when the error rate last went back under the threshold. */
+  /** While unhealthy: when the error rate went back under the threshold. */
   recoveringSince: number | undefined;
+  lastFailureAt = 0;
   readonly models = new Map<string, ModelMark>();
 
   constructor(clock: Clock, windowMs: number) {
@@ -72,6 +73,7 @@ export class RegionHealth {
     state.counter.add('calls');
     if (!failed) return;
     state.counter.add('errors');
+    state.lastFailureAt = this.#clock.now();
     if (state.healthy) this.#evaluate(region, state);
   }
 
@@ -134,7 +136,9 @@ export class RegionHealth {
       state.recoveringSince = undefined;
       return;
     }
-    state.recoveringSince ??= now;
+    // Evaluated lazily: the rate was back under the threshold by the time the last failure left
+    // the window at the latest, so an idle stretch does not delay fail-back.
+    state.recoveringSince ??= Math.min(now, state.lastFailureAt + this.#config.detectionWindowMs);
     if (now - state.recoveringSince < this.#config.detectionWindowMs) return;
     state.healthy = true;
     this.#unhealthyCount--;
