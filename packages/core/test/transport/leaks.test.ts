@@ -78,7 +78,7 @@ describe('leases and leaks (manual clock)', () => {
     const pool = createGeminiPool({ origins: [fake.origin], tls: { ca: fake.ca! }, minConnections: 0, leakTimeoutMs: 0, ...TRANSPORT_ONLY });
     const stacks: string[] = [];
     const original = Error.captureStackTrace;
-    Error.captureStackTrace = (target: object, ctor?: Function) => {
+    Error.captureStackTrace = (target: object, ctor?: (...args: never[]) => unknown) => {
       stacks.push('captured');
       original(target, ctor);
     };
