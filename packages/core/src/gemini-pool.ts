@@ -18,6 +18,7 @@ import { kPooledResponse, type PooledResponse, type TransportContext } from './t
 import { createRouteStep } from './transport/route-step.js';
 import { createRouting } from './routing/create-routing.js';
 import { createSendStep } from './transport/send-step.js';
+import { createPoolSharedState } from './shared-state/pool-shared-state.js';
 import { collectTransportStats, type PoolStats } from './transport/transport-stats.js';
 import { StatsRegistry } from './transport/stats-registry.js';
 import { validateTransportOptions } from './validate-options.js';
@@ -77,6 +78,8 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
   const breaker = createBreakerStep(stepContext);
   const lane = createLaneStep(stepContext);
   const retry = createRetryStep(stepContext, routing.retryHooks);
+  // Quotas and fleet-wide breakers (options.quotas / options.sharedState).
+  const shared = createPoolSharedState(stepContext, () => (ctx.trackUsage = true));
   building = false;
 
   const groups = routing.createGroups({ ...transport, maxConcurrentStreams: 100, emitter, scheduler });
@@ -87,6 +90,7 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
     breaker,
     lane,
     retry,
+    quota: shared.quotaStep,
     route: createRouteStep(routing.router(groups)),
     lease: createLeaseStep(emitter),
     send: createSendStep(ctx, transport),
@@ -139,6 +143,7 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
       routing.close();
       await groups.close(closeOptions?.timeoutMs ?? 30_000);
       leakTracker.close();
+      await shared.close();
     },
   };
   (pool as { dispatcher: Dispatcher }).dispatcher = new PoolDispatcher({

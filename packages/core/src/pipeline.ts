@@ -1,9 +1,10 @@
 // The request path of pool.fetch, outermost first. Each step is a small module; reading this file
 // top to bottom is reading what happens to a call:
 //
-//   coalesce → place → breaker → lane → retry → route → lease → send
+//   coalesce → place → breaker → lane → retry → quota → route → lease → send
 //
-// (`place` — API-version split and region choice — is there only when options ask for it.)
+// (`place` — API-version split and region choice — is there only when options ask for it;
+// `quota` — fleet-wide per-model quota, shared-state/ — only when options.quotas names a model.)
 //
 // A step is `(call, next) => Promise<Response>`: it may change the call, call `next` (zero, one or
 // several times: retry calls it per attempt), or answer without calling it (breaker open,
@@ -43,6 +44,8 @@ export interface PipelineSteps {
   lane: Step;
   /** Gemini-aware retries; every attempt below gets a fresh route and lease. */
   retry: Step;
+  /** Fleet-wide quota per model (options.quotas): every attempt takes it (shared-state/). */
+  quota?: Step | undefined;
   /** Choose origin (region, API version pool). */
   route: Step;
   /** Take a connection slot, waiting in the slot queue when all are busy. */
@@ -64,7 +67,8 @@ export function composeSteps(steps: readonly Step[], terminal: Next): Next {
 
 export function buildPipeline(steps: PipelineSteps): Next {
   const place = steps.place === undefined ? [] : [steps.place];
-  return composeSteps([steps.coalesce, ...place, steps.breaker, steps.lane, steps.retry, steps.route, steps.lease], steps.send);
+  const quota = steps.quota === undefined ? [] : [steps.quota];
+  return composeSteps([steps.coalesce, ...place, steps.breaker, steps.lane, steps.retry, ...quota, steps.route, steps.lease], steps.send);
 }
 
 /** A step that does nothing: for policies switched off. */
