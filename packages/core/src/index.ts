@@ -20,3 +20,4 @@ export type { PoolRouter } from './transport/route-step.js';
 export type { GenAiHttpOptions } from './transport/http-options.js';
 export type { Lease } from './transport/lease.js';
 export * from './resource-pool/create-resource-pool.js';
+export { createSharedState, estimateTokens, type SharedState, type SharedStateStats, type QuotaLimiter, type QuotaTicket, type AcquireOptions, type SharedBreakerTarget } from './shared-state/index.js';
