@@ -129,8 +129,20 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
         server.close(() => resolve());
         for (const entry of timers) clearTimeout(entry.timer);
         timers.clear();
+        // Reset rather than close: a client holding an idle HTTP/2 connection has our SETTINGS frame
+        // unread in its buffer, so it never sees a FIN; an RST reaches it at once (a crash-like restart).
+        for (const socket of sockets) resetSocket(socket);
         for (const session of sessions) session.destroy();
-        for (const socket of sockets) socket.destroy();
       })),
   };
+}
+
+/** Sends a TCP RST and destroys the socket (tracked sockets are raw TCP sockets, never TLS wrappers). */
+function resetSocket(socket: Socket): void {
+  if (socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy(); // not a TCP handle (cannot happen for 'connection' sockets): close it anyway
+  }
 }
