@@ -1,0 +1,28 @@
+// After-call invariants of the fault, fuzz and security tests: the pool holds nothing (no busy
+// connection, no lease, nothing queued, nothing force-returned) and no promise was left rejected
+// without a handler anywhere in the process.
+import { expect } from 'vitest';
+import type { GeminiPool } from '@gempool/core';
+
+export function expectPoolIdle(pool: GeminiPool): void {
+  const stats = pool.stats();
+  expect({ busy: stats.connections.busy, inFlight: stats.inFlight, queued: stats.queued, forceReturned: stats.leaks.forceReturned }).toEqual({
+    busy: 0,
+    inFlight: 0,
+    queued: 0,
+    forceReturned: 0,
+  });
+}
+
+export interface RejectionWatch {
+  readonly reasons: unknown[];
+  stop(): void;
+}
+
+/** Records every unhandledRejection from now on (assert `reasons` is empty at the end of the file). */
+export function watchUnhandledRejections(): RejectionWatch {
+  const reasons: unknown[] = [];
+  const listener = (reason: unknown) => reasons.push(reason);
+  process.on('unhandledRejection', listener);
+  return { reasons, stop: () => process.off('unhandledRejection', listener) };
+}
