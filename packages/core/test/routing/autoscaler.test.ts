@@ -1,7 +1,9 @@
 // Autoscaler under a manual clock, against a group whose load the test sets: scale up after 60 s
 // above 80 %, down after 5 min below 30 %, bounded, one event per change, no oscillation.
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, TypedEmitter, type AutoscaleEvent, type OriginStats } from '@gempool/core';
+import { DEFAULTS } from '../../src/defaults.js';
+import { TypedEmitter, type AutoscaleEvent } from '../../src/events.js';
+import type { OriginStats } from '../../src/transport/origin-pool.js';
 import { createManualClock } from '@gempool/testing';
 import { Autoscaler, type ScalableGroup } from '../../src/routing/autoscaler.js';
 
