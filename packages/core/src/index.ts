@@ -6,6 +6,7 @@ export * from './options.js';
 export { DEFAULTS } from './defaults.js';
 export * from './gemini-url.js';
 export * from './global-dispatcher.js';
+export * from './error-response.js';
 export * from './call.js';
 export * from './pipeline.js';
 export * from './gemini-pool.js';
