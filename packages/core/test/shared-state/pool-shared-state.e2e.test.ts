@@ -115,6 +115,28 @@ describe.skipIf(redisUnavailableReason !== undefined)('pools sharing state throu
     expect(fake.stats().requests.total).toBe(1);
   });
 
+  it('corrects the fleet token bucket from usageMetadata after each call', async () => {
+    // 60 000 tpm = 1 000 tokens/s, a bucket of 1 000. Each call is estimated at ~900 tokens
+    // (maxOutputTokens) but really uses a few dozen: the correction frees the bucket for the next.
+    const options: GeminiPoolOptions = { quotas: { [MODEL]: { tpm: 60_000 } }, retry: { enabled: false } };
+    const [a, b] = [pod(options), pod(options)];
+    await eventually(() => connected(a) && connected(b));
+    const big = (pool: GeminiPool) =>
+      runWithContext({ deadlineMs: 200 }, () =>
+        pool.fetch(`${fake.origin}/v1beta/models/${MODEL}:generateContent`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-goog-api-key': 'test-key' },
+          body: JSON.stringify({ contents: [{ parts: [{ text: 'short question' }] }], generationConfig: { maxOutputTokens: 900 } }),
+        }),
+      );
+    const usages: number[] = [];
+    a.on('call-end', (event) => usages.push(event.usage?.totalTokens ?? -1));
+    for (const pool of [a, b, a, b]) expect(await (await big(pool)).text()).toContain('short question');
+    expect(usages.every((tokens) => tokens > 0 && tokens < 100)).toBe(true);
+    // Without the correction the second ~900-token call would have waited ~800 ms: past its deadline.
+    expect(fake.stats().requests.total).toBe(4);
+  });
+
   it('opens a breaker tripped in one pod in the other within a second', async () => {
     const options: GeminiPoolOptions = { retry: { enabled: false }, coalesce: false };
     const [a, b] = [pod(options), pod(options)];
