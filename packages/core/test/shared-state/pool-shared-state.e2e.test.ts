@@ -153,6 +153,21 @@ describe.skipIf(redisUnavailableReason !== undefined)('pools sharing state throu
     expect(fake.stats().requests.total).toBe(upstreamBefore);
   });
 
+  it('lets one pod probe a half-open breaker and closes it on every pod when the probe succeeds', async () => {
+    const options: GeminiPoolOptions = { retry: { enabled: false }, coalesce: false, breaker: { halfOpenAfterMs: 400 } };
+    const [a, b] = [pod(options), pod(options)];
+    await eventually(() => connected(a) && connected(b));
+    fake.setFaults([{ kind: 'status', status: 503, times: 10 }]);
+    for (let i = 0; i < 10; i++) await (await generate(a)).text();
+    const stateOf = (pool: GeminiPool) => (pool.stats().breakers as Array<{ endpoint: string; state: string }>).find((breaker) => breaker.endpoint.startsWith(MODEL))?.state;
+    await eventually(() => stateOf(b) === 'open', 1_000);
+    // After 400 ms both want to probe; one wins the lease, the other is held open for it.
+    await eventually(() => [stateOf(a), stateOf(b)].sort().join() === 'half-open,open', 2_000);
+    const leader = stateOf(a) === 'half-open' ? a : b;
+    expect((await generate(leader, 'probe')).status).toBe(200);
+    await eventually(() => stateOf(a) === 'closed' && stateOf(b) === 'closed', 1_000);
+  });
+
   it('loses no call when Redis is killed and restarted mid-load', async () => {
     const options: GeminiPoolOptions = { quotas: { [MODEL]: { rpm: 600_000 } }, coalesce: false };
     const [a, b] = [pod(options), pod(options)];
