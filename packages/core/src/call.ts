@@ -49,6 +49,8 @@ export interface Call {
   /** Filled at body end when usage tracking is on. */
   usage: TokenUsage | undefined;
   finishReasons: string[] | undefined;
+  /** The response body text, capped, filled at body end only after pool.trackContent(). */
+  responseText?: string | undefined;
   /** Cached by credentialFingerprint(). */
   fingerprint: string | undefined;
 }

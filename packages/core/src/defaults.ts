@@ -54,10 +54,14 @@ export const DEFAULTS = Object.freeze({
     }),
   }),
 
+  /**
+   * No per-lane queue numbers: a lane inherits the pool's `maxQueue` / `queueTimeoutMs` unless the
+   * user sets them on that lane (see policies/validate-policy-options.ts).
+   */
   lanes: Object.freeze({
-    critical: Object.freeze({ models: ['*-pro', '*-pro-*', '*-pro@*'], priority: 100, reservedShare: 0.5, maxQueue: 5_000, queueTimeoutMs: 30_000 }),
-    standard: Object.freeze({ models: [] as string[], priority: 50, reservedShare: 0.2, maxQueue: 5_000, queueTimeoutMs: 30_000 }),
-    bulk: Object.freeze({ models: ['*-exp*', '*preview*', '*experimental*'], priority: 10, reservedShare: 0, maxQueue: 10_000, queueTimeoutMs: 120_000 }),
+    critical: Object.freeze({ models: ['*-pro', '*-pro-*', '*-pro@*'], priority: 100, reservedShare: 0.5 }),
+    standard: Object.freeze({ models: [] as string[], priority: 50, reservedShare: 0.2 }),
+    bulk: Object.freeze({ models: ['*-exp*', '*preview*', '*experimental*'], priority: 10, reservedShare: 0 }),
   }),
   /** Lane for models no lane names. */
   defaultLane: 'standard',
@@ -98,4 +102,7 @@ export const DEFAULTS = Object.freeze({
     /** Output tokens assumed before the call when the request sets no maxOutputTokens. */
     expectedOutputTokens: 1_024,
   }),
+
+  /** pool.trackContent(): prompt and response text in events are capped at this many UTF-8 bytes. */
+  maxContentBytes: 65_536,
 });

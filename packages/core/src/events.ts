@@ -1,7 +1,7 @@
 // What @gempool/core tells the world. Core has no OpenTelemetry dependency: it emits these typed
 // events and @gempool/otel (or anyone) subscribes with pool.on(name, listener). Emitting is
 // skipped when nobody listens (see TypedEmitter.has), so an unobserved feature costs nothing.
-// Events never carry credentials, prompt or response text.
+// Events never carry credentials; prompt and response text only after pool.trackContent().
 
 export type CallOutcome = 'success' | 'error';
 export type Provider = 'gcp.gemini' | 'gcp.vertex_ai' | 'unknown';
@@ -30,6 +30,11 @@ export interface CallInfo {
   streaming: boolean;
   /** Clock time the call entered the pool. */
   startTime: number;
+  /**
+   * The request body text (Gemini JSON), only after pool.trackContent(); capped at its maxBytes
+   * (default 64 KiB). Never headers, so never credentials. Undefined for stream bodies.
+   */
+  requestText?: string | undefined;
 }
 
 export interface CallEndEvent extends CallInfo {
@@ -51,6 +56,12 @@ export interface CallEndEvent extends CallInfo {
   region: string | undefined;
   /** The model actually called (differs from `model` after a tier fallback). */
   servedModel: string;
+  /**
+   * The response body text (JSON, SSE or JSON-array stream) as the caller read it, only after
+   * pool.trackContent(); capped like requestText. Undefined when the body was not read to the end
+   * and for coalesced followers (the leader's call-end carries it).
+   */
+  responseText?: string | undefined;
 }
 
 export interface AttemptStartEvent {

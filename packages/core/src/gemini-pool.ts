@@ -3,6 +3,8 @@
 import type { Dispatcher } from 'undici';
 import type { Call } from './call.js';
 import { createCall } from './transport/create-call.js';
+import { requestBodyText, validateMaxContentBytes } from './content.js';
+import { DEFAULTS } from './defaults.js';
 import { AbortedError, PoolClosedError } from './errors.js';
 import { TypedEmitter, type CallInfo, type GempoolEventName, type Listener } from './events.js';
 import type { GeminiPoolOptions } from './options.js';
@@ -40,6 +42,11 @@ export interface GeminiPool {
   once<K extends GempoolEventName>(name: K, listener: Listener<K>): GeminiPool;
   /** Turns on usageMetadata parsing (telemetry and quotas call this); off by default. */
   trackUsage(): void;
+  /**
+   * Opt-in: `call-start`/`call-end` then carry the request and response body text (`requestText`,
+   * `responseText`), each capped at `maxBytes` (default 64 KiB). Bodies only, never headers.
+   */
+  trackContent(options?: { maxBytes?: number }): void;
   /** Changes the maximum connections per origin of the default group (autoscaling). */
   setMaxConnections(max: number): void;
   /** Changes the API-version split (options.apiVersions) for new calls, e.g. `{ v1: 50, v1beta: 50 }`. */
@@ -58,7 +65,7 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
   const emitter = new TypedEmitter();
   const stats = new StatsRegistry();
   const leakTracker = createLeakTracker(transport.leakTimeoutMs, clock);
-  const ctx: TransportContext = { clock, emitter, leakTracker, trackUsage: false };
+  const ctx: TransportContext = { clock, emitter, leakTracker, trackUsage: false, contentBytes: 0 };
   let scheduler: SlotSchedulerFactory = fifoSchedulerFactory;
   let building = true;
   const stepContext: StepContext = {
@@ -103,19 +110,20 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
     if (closed) throw new PoolClosedError();
     if (init?.signal?.aborted) throw new AbortedError(init.signal.reason);
     const call = await createCall(input, init, clock.now(), stack);
-    if (emitter.has('call-start')) emitter.emit('call-start', callInfo(call));
+    const requestText = ctx.contentBytes === 0 ? undefined : requestBodyText(call.body, ctx.contentBytes);
+    if (emitter.has('call-start')) emitter.emit('call-start', callInfo(call, requestText));
     let response: Response;
     try {
       response = await pipeline(call);
     } catch (error) {
-      if (emitter.has('call-end')) emitCallEnd(emitter, clock.now(), call, undefined, error);
+      if (emitter.has('call-end')) emitCallEnd(emitter, clock.now(), call, undefined, error, requestText);
       throw error;
     }
     if (emitter.has('call-end')) {
       // The call ends when its body does (usage is known only then).
       const handler = (response as unknown as Record<symbol, PooledResponse | undefined>)[kPooledResponse];
-      if (handler !== undefined && !handler.finished) handler.onFinish = (done) => emitCallEnd(emitter, clock.now(), call, response.status, done.error);
-      else emitCallEnd(emitter, clock.now(), call, response.status, handler?.error);
+      if (handler !== undefined && !handler.finished) handler.onFinish = (done) => emitCallEnd(emitter, clock.now(), call, response.status, done.error, requestText);
+      else emitCallEnd(emitter, clock.now(), call, response.status, handler?.error, requestText);
     }
     return response;
   };
@@ -132,6 +140,9 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
     once: (name, listener) => (emitter.once(name, listener), pool),
     trackUsage: () => {
       ctx.trackUsage = true;
+    },
+    trackContent: (contentOptions) => {
+      ctx.contentBytes = validateMaxContentBytes(contentOptions?.maxBytes ?? DEFAULTS.maxContentBytes);
     },
     setMaxConnections: (max) => group.setMaxConnections(max),
     setTrafficSplit: (split) => routing.setTrafficSplit(split),
@@ -156,7 +167,7 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
   return pool;
 }
 
-function callInfo(call: Call): CallInfo {
+function callInfo(call: Call, requestText: string | undefined): CallInfo {
   const { target } = call;
   return {
     callId: call.callId,
@@ -170,14 +181,15 @@ function callInfo(call: Call): CallInfo {
     tenant: call.context?.tenant,
     streaming: target.streaming,
     startTime: call.startTime,
+    requestText,
   };
 }
 
-function emitCallEnd(emitter: TypedEmitter, now: number, call: Call, status: number | undefined, error: unknown): void {
+function emitCallEnd(emitter: TypedEmitter, now: number, call: Call, status: number | undefined, error: unknown, requestText: string | undefined): void {
   const errorCode = (error as { code?: string } | undefined)?.code;
   const failed = error !== undefined || (status !== undefined && status >= 400);
   emitter.emit('call-end', {
-    ...callInfo(call),
+    ...callInfo(call, requestText),
     outcome: failed ? 'error' : 'success',
     status,
     errorCode,
@@ -190,5 +202,6 @@ function emitCallEnd(emitter: TypedEmitter, now: number, call: Call, status: num
     coalesced: call.coalesced,
     region: call.region,
     servedModel: call.servedModel,
+    responseText: call.responseText,
   });
 }

@@ -2,6 +2,7 @@
 // Off by default: a collector exists only while usage tracking is on (telemetry or quotas).
 // Unary JSON is parsed once at the end; SSE (`data: {json}`) and JSON-array streams use the last
 // chunk that carries usageMetadata (Gemini repeats cumulative usage on the final chunk).
+import { capText } from './content.js';
 import type { TokenUsage } from './events.js';
 
 export interface UsageResult {
@@ -72,26 +73,35 @@ function tryParse(text: string): unknown {
   }
 }
 
-/** Collects a body's bytes while usage tracking is on and parses them once at the end. */
+/**
+ * Collects a body's bytes while usage tracking (or content tracking) is on and parses them once at
+ * the end. With `keepTextBytes` > 0 (pool.trackContent()) finish() also keeps the body text,
+ * capped at that many bytes, as `responseText`.
+ */
 export class UsageCollector {
   #chunks: Uint8Array[] = [];
   readonly #json: boolean;
+  readonly #keepTextBytes: number;
 
-  constructor(contentType: string | string[] | undefined) {
+  constructor(contentType: string | string[] | undefined, keepTextBytes = 0) {
     const type = Array.isArray(contentType) ? contentType[0] : contentType;
     // Only JSON and SSE bodies carry usage; skip the bytes of anything else.
     this.#json = type === undefined || /json|event-stream/i.test(type);
+    this.#keepTextBytes = keepTextBytes;
   }
 
   push(chunk: Uint8Array): void {
     if (this.#json) this.#chunks.push(chunk);
   }
 
-  finish(target: { usage: TokenUsage | undefined; finishReasons: string[] | undefined }): void {
+  finish(target: { usage: TokenUsage | undefined; finishReasons: string[] | undefined; responseText?: string | undefined }): void {
     if (!this.#json || this.#chunks.length === 0) return;
-    const result = parseGeminiUsage(Buffer.concat(this.#chunks).toString('utf8'));
+    const bytes = Buffer.concat(this.#chunks);
+    const text = bytes.toString('utf8');
+    const result = parseGeminiUsage(text);
     this.#chunks = [];
     if (result.usage !== undefined) target.usage = result.usage;
     if (result.finishReasons !== undefined) target.finishReasons = result.finishReasons;
+    if (this.#keepTextBytes > 0) target.responseText = bytes.length <= this.#keepTextBytes ? text : capText(bytes, this.#keepTextBytes);
   }
 }

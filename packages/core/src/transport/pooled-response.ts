@@ -18,6 +18,8 @@ export interface TransportContext {
   readonly leakTracker: LeakTracker;
   /** Usage parsing is off (zero cost) until telemetry or quotas ask for it. */
   trackUsage: boolean;
+  /** Bytes of response text kept for call-end (pool.trackContent()); 0: off. */
+  contentBytes: number;
 }
 
 /** The handler behind a Response produced by pool.fetch (for call-end bookkeeping). */
@@ -102,7 +104,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
       return;
     }
     (response as unknown as Record<symbol, unknown>)[kPooledResponse] = this;
-    if (this.#ctx.trackUsage && !nullBody) this.#usage = new UsageCollector(headers['content-type']);
+    if ((this.#ctx.trackUsage || this.#ctx.contentBytes > 0) && !nullBody) this.#usage = new UsageCollector(headers['content-type'], this.#ctx.contentBytes);
     if (!nullBody) this.#ctx.leakTracker.track(this);
     this.#emitAttemptEnd(undefined);
     this.#resolve(response);
