@@ -11,6 +11,8 @@ interface TrackedCall {
   lane: string;
   holding: boolean;
   ended: boolean;
+  /** Slots the call has had (one per attempt). */
+  leases: number;
 }
 
 export class LeaseLaneOccupancy implements LaneOccupancy {
@@ -22,7 +24,7 @@ export class LeaseLaneOccupancy implements LaneOccupancy {
   }
 
   callStarted(callId: number, lane: string): void {
-    this.#calls.set(callId, { lane, holding: false, ended: false });
+    this.#calls.set(callId, { lane, holding: false, ended: false, leases: 0 });
   }
 
   /** `withBody`: a response body may still hold the slot; otherwise nothing can. */
@@ -34,11 +36,14 @@ export class LeaseLaneOccupancy implements LaneOccupancy {
     if (!call.holding) this.#calls.delete(callId);
   }
 
-  leaseAcquired(callId: number | undefined): void {
+  /** The call's lane and whether this is its first slot; undefined for calls no lane step saw. */
+  leaseAcquired(callId: number | undefined): { lane: string; first: boolean } | undefined {
     const call = callId === undefined ? undefined : this.#calls.get(callId);
-    if (call === undefined || call.holding) return;
+    if (call === undefined || call.holding) return undefined;
     call.holding = true;
+    call.leases++;
     this.#held.set(call.lane, this.held(call.lane) + 1);
+    return { lane: call.lane, first: call.leases === 1 };
   }
 
   leaseReleased(callId: number | undefined): void {

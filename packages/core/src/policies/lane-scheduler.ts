@@ -6,114 +6,73 @@
 // So a best-effort lane (low priority, no share) never starves a guaranteed one. Capacity is
 // measured, not configured: the scheduler only runs when every slot is busy, so the slots held
 // by all lanes (+1 for the one just freed) are the pool's capacity at that moment.
-import type { Clock, TimerHandle } from '../clock.js';
-import { QueueFullError, QueueTimeoutError } from '../errors.js';
+// There is one scheduler per slot queue (origin × pool group); the queue bounds and the counts are
+// pool-wide, in the shared LaneLedger. The slot pool times waiters out with each lane's
+// queueTimeoutMs (queueFor), so one timer per waiter covers the lane timeout and the deadline.
 import type { SlotScheduler, SlotWaiter } from '../resource-pool/slot-scheduler.js';
 import { LaneQueue } from './lane-queue.js';
+import type { LaneLedger } from './lane-ledger.js';
 import type { LaneOccupancy } from './lane-occupancy.js';
 import type { ResolvedLane } from './validate-policy-options.js';
 
-/** SlotPool's waiters can be given up on; duck-typed so other schedulers' waiters still work. */
-interface AbandonableWaiter extends SlotWaiter {
-  pool?: { abandon(waiter: SlotWaiter, error: unknown): void };
-}
-
-export interface LaneStats {
-  queued: number;
-  inFlight: number;
-  admitted: number;
-  rejected: number;
-  /** Mean queue wait of waiters admitted from the queue, ms. */
-  meanWaitMs: number;
-  maxWaitMs: number;
-}
-
 interface LaneState {
   config: ResolvedLane;
-  queue: LaneQueue<AbandonableWaiter>;
-  admitted: number;
-  rejected: number;
-  waitTotalMs: number;
-  waitMaxMs: number;
+  queue: LaneQueue<SlotWaiter>;
 }
 
-export class LaneScheduler implements SlotScheduler<AbandonableWaiter> {
+export class LaneScheduler implements SlotScheduler<SlotWaiter> {
   readonly #lanes: LaneState[];
   readonly #byName = new Map<string, LaneState>();
   readonly #defaultLane: LaneState;
-  readonly #clock: Clock;
   readonly #occupancy: LaneOccupancy;
-  readonly #maxQueue: number;
-  readonly #timers = new Map<AbandonableWaiter, TimerHandle>();
+  readonly #ledger: LaneLedger;
   #size = 0;
 
-  constructor(lanes: readonly ResolvedLane[], defaultLane: string, clock: Clock, occupancy: LaneOccupancy, maxQueue = Infinity) {
+  constructor(lanes: readonly ResolvedLane[], defaultLane: string, occupancy: LaneOccupancy, ledger: LaneLedger) {
     // `lanes` come sorted by priority, highest first.
-    this.#lanes = lanes.map((config) => ({ config, queue: new LaneQueue(), admitted: 0, rejected: 0, waitTotalMs: 0, waitMaxMs: 0 }));
+    this.#lanes = lanes.map((config) => ({ config, queue: new LaneQueue() }));
     for (const lane of this.#lanes) this.#byName.set(lane.config.name, lane);
     this.#defaultLane = this.#byName.get(defaultLane) ?? this.#lanes[this.#lanes.length - 1]!;
-    this.#clock = clock;
     this.#occupancy = occupancy;
-    this.#maxQueue = maxQueue;
+    this.#ledger = ledger;
   }
 
   get size(): number {
     return this.#size;
   }
 
-  enqueue(waiter: AbandonableWaiter): void {
+  enqueue(waiter: SlotWaiter): void {
     const lane = this.#laneOf(waiter);
-    if (lane.queue.size >= lane.config.maxQueue || this.#size >= this.#maxQueue) {
-      lane.rejected++;
-      throw new QueueFullError(lane.config.name, Math.min(lane.config.maxQueue, this.#maxQueue));
-    }
+    this.#ledger.enqueue(lane.config); // throws QUEUE_FULL (lane bound, then the pool's)
     lane.queue.push(waiter);
     this.#size++;
-    const pool = waiter.pool;
-    if (pool !== undefined) {
-      // The lane's own queue timeout; the pool's queueTimeoutMs and the call's deadline also apply.
-      const timer = this.#clock.setTimeout(() => {
-        this.#timers.delete(waiter);
-        lane.rejected++;
-        pool.abandon(waiter, new QueueTimeoutError(lane.config.name, this.#clock.now() - waiter.enqueuedAt));
-      }, lane.config.queueTimeoutMs);
-      this.#timers.set(waiter, timer);
-    }
   }
 
-  next(): AbandonableWaiter | undefined {
+  /** The lane's bounds: the slot pool names the lane in QUEUE_TIMEOUT and waits its queueTimeoutMs. */
+  queueFor(waiter: SlotWaiter): ResolvedLane {
+    return this.#laneOf(waiter).config;
+  }
+
+  next(): SlotWaiter | undefined {
     const lane = this.#pickLane();
     if (lane === undefined) return undefined;
     const waiter = lane.queue.shift()!;
     this.#size--;
-    this.#clearTimer(waiter);
-    const waitMs = this.#clock.now() - waiter.enqueuedAt;
-    lane.admitted++;
-    lane.waitTotalMs += waitMs;
-    if (waitMs > lane.waitMaxMs) lane.waitMaxMs = waitMs;
+    this.#ledger.dequeue(lane.config);
     return waiter;
   }
 
-  remove(waiter: AbandonableWaiter): boolean {
+  remove(waiter: SlotWaiter, reason?: unknown): boolean {
     const lane = this.#laneOf(waiter);
     if (!lane.queue.remove(waiter)) return false;
     this.#size--;
-    this.#clearTimer(waiter);
+    this.#ledger.dequeue(lane.config, (reason as { code?: string } | undefined)?.code);
     return true;
   }
 
-  stats(): Record<string, LaneStats> {
-    const out: Record<string, LaneStats> = {};
-    for (const lane of this.#lanes) {
-      out[lane.config.name] = {
-        queued: lane.queue.size,
-        inFlight: this.#occupancy.held(lane.config.name),
-        admitted: lane.admitted,
-        rejected: lane.rejected,
-        meanWaitMs: lane.admitted === 0 ? 0 : lane.waitTotalMs / lane.admitted,
-        maxWaitMs: lane.waitMaxMs,
-      };
-    }
+  stats(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const lane of this.#lanes) out[lane.config.name] = lane.queue.size;
     return out;
   }
 
@@ -131,12 +90,5 @@ export class LaneScheduler implements SlotScheduler<AbandonableWaiter> {
 
   #laneOf(waiter: SlotWaiter): LaneState {
     return this.#byName.get(waiter.lane) ?? this.#defaultLane;
-  }
-
-  #clearTimer(waiter: AbandonableWaiter): void {
-    const timer = this.#timers.get(waiter);
-    if (timer === undefined) return;
-    this.#timers.delete(waiter);
-    this.#clock.clearTimeout(timer);
   }
 }

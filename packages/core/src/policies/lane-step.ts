@@ -31,14 +31,11 @@ export function createLaneResolver(lanes: readonly ResolvedLane[], defaultLane: 
 }
 
 export function createLaneStep(context: StepContext): Step {
-  const { config, occupancy, emitter, clock, schedulers } = policyRuntimeFor(context);
+  const { config, occupancy, emitter, ledger } = policyRuntimeFor(context);
   const laneOf = createLaneResolver(config.lanes, config.defaultLane);
-  // Every slot queue (origin × pool group) orders its waiters by lane.
-  context.useSlotScheduler((_queue, maxQueue) => {
-    const scheduler = new LaneScheduler(config.lanes, config.defaultLane, clock, occupancy, maxQueue);
-    schedulers.add(scheduler);
-    return scheduler;
-  });
+  // Every slot queue (origin × pool group) orders its waiters by lane; the bounds (the pool's
+  // maxQueue over all of them, each lane's own) are pool-wide, in the ledger.
+  context.useSlotScheduler(() => new LaneScheduler(config.lanes, config.defaultLane, occupancy, ledger));
 
   return async (call, next) => {
     const lane = laneOf(call);

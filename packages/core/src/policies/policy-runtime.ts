@@ -7,7 +7,7 @@ import type { TypedEmitter } from '../events.js';
 import type { StepContext } from '../pipeline.js';
 import { BreakerRegistry } from './breaker-registry.js';
 import type { BreakerPermit, EndpointBreaker } from './endpoint-breaker.js';
-import type { LaneScheduler, LaneStats } from './lane-scheduler.js';
+import { LaneLedger } from './lane-ledger.js';
 import { LeaseLaneOccupancy } from './lane-occupancy.js';
 import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 import { resolvePolicyOptions, type ResolvedPolicyOptions } from './validate-policy-options.js';
@@ -28,8 +28,8 @@ export interface PolicyRuntime {
   readonly budget: RetryBudget;
   readonly tickets: WeakMap<Call, BreakerTicket>;
   readonly occupancy: LeaseLaneOccupancy;
-  /** One per slot queue (origin × pool group), built by the transport through laneSchedulerFactory. */
-  readonly schedulers: Set<LaneScheduler>;
+  /** Pool-wide lane queue counts and bounds, shared by the lane scheduler of every slot queue. */
+  readonly ledger: LaneLedger;
 }
 
 // Keyed by the pool's stats registry: one object per pool, shared by every step factory call.
@@ -39,6 +39,7 @@ export function policyRuntimeFor(context: StepContext): PolicyRuntime {
   let runtime = runtimes.get(context.stats);
   if (runtime === undefined) {
     const config = resolvePolicyOptions(context.options);
+    const occupancy = new LeaseLaneOccupancy();
     runtime = {
       config,
       clock: context.clock,
@@ -50,37 +51,19 @@ export function policyRuntimeFor(context: StepContext): PolicyRuntime {
         windowMs: config.retry.budgetWindowMs,
       }),
       tickets: new WeakMap(),
-      occupancy: new LeaseLaneOccupancy(),
-      schedulers: new Set(),
+      occupancy,
+      ledger: new LaneLedger(config.lanes, config.maxQueue, context.clock, occupancy),
     };
     runtimes.set(context.stats, runtime);
-    const { breakers, occupancy, schedulers } = runtime;
+    const { breakers, ledger } = runtime;
     context.stats.register('breakers', () => breakers.snapshot());
-    context.stats.register('lanes', () => mergeLaneStats([...schedulers].map((scheduler) => scheduler.stats())));
+    context.stats.register('lanes', () => ledger.stats());
     // Slots are counted per lane until the response body ends (the lease step emits these).
-    context.emitter.on('lease-acquired', (event) => occupancy.leaseAcquired(event.callId));
+    context.emitter.on('lease-acquired', (event) => {
+      const admitted = occupancy.leaseAcquired(event.callId);
+      if (admitted !== undefined) ledger.admit(admitted.lane, event.waitMs, admitted.first);
+    });
     context.emitter.on('lease-released', (event) => occupancy.leaseReleased(event.callId));
   }
   return runtime;
-}
-
-/** Sums the per-queue lane stats into one entry per lane (inFlight is already pool-wide). */
-function mergeLaneStats(all: Array<Record<string, LaneStats>>): Record<string, LaneStats> {
-  const out: Record<string, LaneStats> = {};
-  for (const stats of all) {
-    for (const [name, lane] of Object.entries(stats)) {
-      const sum = out[name];
-      if (sum === undefined) {
-        out[name] = { ...lane };
-        continue;
-      }
-      const admitted = sum.admitted + lane.admitted;
-      sum.meanWaitMs = admitted === 0 ? 0 : (sum.meanWaitMs * sum.admitted + lane.meanWaitMs * lane.admitted) / admitted;
-      sum.admitted = admitted;
-      sum.queued += lane.queued;
-      sum.rejected += lane.rejected;
-      sum.maxWaitMs = Math.max(sum.maxWaitMs, lane.maxWaitMs);
-    }
-  }
-  return out;
 }

@@ -48,6 +48,8 @@ export interface ResolvedLane {
 
 export interface ResolvedPolicyOptions {
   lanes: ResolvedLane[];
+  /** The pool's bound on calls waiting in all lanes together (options.maxQueue). */
+  maxQueue: number;
   defaultLane: string;
   breaker: ResolvedBreakerConfig;
   retry: ResolvedRetryConfig;
@@ -145,21 +147,26 @@ function resolveTiers(given: Record<string, TierOptions> | undefined, breaker: R
   });
 }
 
-function resolveLanes(given: Record<string, LaneOptions> | undefined): ResolvedLane[] {
+/**
+ * Lanes merge by name over DEFAULTS.lanes. A lane's `maxQueue` / `queueTimeoutMs` are its own when
+ * set on that lane, else the pool's (`options.maxQueue` / `options.queueTimeoutMs`): one rule, no
+ * caps between the two. The pool's maxQueue still bounds all lanes' queued calls together.
+ */
+function resolveLanes(given: Record<string, LaneOptions> | undefined, poolMaxQueue: number, poolQueueTimeoutMs: number): ResolvedLane[] {
   const g = requireObject(given, 'lanes') as Record<string, LaneOptions> | undefined;
-  const defaults = DEFAULTS.lanes as Record<string, Required<Omit<LaneOptions, 'models'>> & { models: ModelPattern[] }>;
+  const defaults = DEFAULTS.lanes as Record<string, Pick<LaneOptions, 'maxQueue' | 'queueTimeoutMs'> & Required<Pick<LaneOptions, 'priority' | 'reservedShare'>> & { models: ModelPattern[] }>;
   const names = new Set([...Object.keys(defaults), ...Object.keys(g ?? {})]);
   const lanes = [...names].map((name) => {
     const field = `lanes.${name}`;
     const lane = requireObject(g?.[name], field);
-    const base = defaults[name] ?? { models: [], priority: 0, reservedShare: 0, maxQueue: DEFAULTS.maxQueue, queueTimeoutMs: DEFAULTS.queueTimeoutMs };
+    const base = defaults[name] ?? { models: [], priority: 0, reservedShare: 0 };
     return Object.freeze({
       name,
       models: resolvePatterns((lane as LaneOptions | undefined)?.models, base.models, `${field}.models`),
       priority: pick(lane, 'priority', base.priority, finite, field, 'a finite number'),
       reservedShare: pick(lane, 'reservedShare', base.reservedShare, fraction, field, 'a fraction from 0 to 1'),
-      maxQueue: pick(lane, 'maxQueue', base.maxQueue, nonNegativeInt, field, 'an integer from 0 and up'),
-      queueTimeoutMs: pick(lane, 'queueTimeoutMs', base.queueTimeoutMs, positiveInt, field, 'an integer number of ms from 1 and up'),
+      maxQueue: pick(lane, 'maxQueue', base.maxQueue ?? poolMaxQueue, nonNegativeInt, field, 'an integer from 0 and up'),
+      queueTimeoutMs: pick(lane, 'queueTimeoutMs', base.queueTimeoutMs ?? poolQueueTimeoutMs, positiveInt, field, 'an integer number of ms from 1 and up'),
     });
   });
   const reserved = lanes.reduce((sum, lane) => sum + lane.reservedShare, 0);
@@ -173,8 +180,11 @@ export function resolvePolicyOptions(options: GeminiPoolOptions = {}): ResolvedP
   const retry = resolveRetry(options.retry);
   const coalesce = options.coalesce === false ? { enabled: false } : requireObject(options.coalesce, 'coalesce');
   const batching = options.batching === false ? { enabled: false } : requireObject(options.batching, 'batching');
+  // The transport validated these (createGeminiPool passes them resolved); defaults otherwise.
+  const maxQueue = options.maxQueue ?? DEFAULTS.maxQueue;
   return Object.freeze({
-    lanes: resolveLanes(options.lanes),
+    lanes: resolveLanes(options.lanes, maxQueue, options.queueTimeoutMs ?? DEFAULTS.queueTimeoutMs),
+    maxQueue,
     defaultLane: DEFAULTS.defaultLane,
     breaker,
     retry,

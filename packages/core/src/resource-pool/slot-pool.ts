@@ -5,7 +5,7 @@
 // for in a bounded queue when every slot is taken.
 import type { TimerHandle } from '../clock.js';
 import { DeadlineExceededError, PoolClosedError, QueueTimeoutError, AbortedError } from '../errors.js';
-import type { SlotScheduler, SlotWaiter } from './slot-scheduler.js';
+import type { QueueLimits, SlotScheduler, SlotWaiter } from './slot-scheduler.js';
 import { PoolEntry, Slot, type RetireReason } from './pool-entry.js';
 import { ResourceLifecycle, type SlotPoolOptions } from './resource-lifecycle.js';
 
@@ -21,6 +21,8 @@ export interface AcquireRequest {
 
 class PendingAcquire<T> implements SlotWaiter {
   timer: TimerHandle | undefined;
+  /** Set when the scheduler puts the waiter in a queue of its own (a lane). */
+  queue: QueueLimits | undefined;
   constructor(
     readonly pool: SlotPool<T>,
     readonly lane: string,
@@ -77,7 +79,9 @@ export class SlotPool<T> extends ResourceLifecycle<T> {
     return new Promise<Slot<T>>((resolve, reject) => {
       const waiter = new PendingAcquire(this, request.lane ?? 'default', request.priority ?? 0, request.deadline, request.signal, now, resolve, reject);
       this.#scheduler.enqueue(waiter); // throws QueueFullError inside the executor → rejects
-      const waitMs = Math.min(this.options.queueTimeoutMs, request.deadline === undefined ? Infinity : request.deadline - now);
+      // One timer: the queue's timeout (the lane's, when the scheduler has lanes) or the deadline, whichever is first.
+      waiter.queue = this.#scheduler.queueFor?.(waiter);
+      const waitMs = Math.min(waiter.queue?.queueTimeoutMs ?? this.options.queueTimeoutMs, request.deadline === undefined ? Infinity : request.deadline - now);
       if (Number.isFinite(waitMs)) waiter.timer = this.options.clock.setTimeout(() => this.#timeout(waiter), waitMs);
       request.signal?.addEventListener('abort', waiter);
       this.demand();
@@ -86,7 +90,7 @@ export class SlotPool<T> extends ResourceLifecycle<T> {
 
   /** A waiter gives up: remove it from the queue and reject it. */
   abandon(waiter: PendingAcquire<T>, error: unknown): void {
-    if (!this.#scheduler.remove(waiter)) return;
+    if (!this.#scheduler.remove(waiter, error)) return;
     this.#settle(waiter);
     waiter.reject(error);
   }
@@ -143,7 +147,7 @@ export class SlotPool<T> extends ResourceLifecycle<T> {
     waiter.timer = undefined;
     const waited = this.options.clock.now() - waiter.enqueuedAt;
     const deadlineFirst = waiter.deadline !== undefined && waiter.deadline <= this.options.clock.now();
-    this.abandon(waiter, deadlineFirst ? new DeadlineExceededError(waiter.deadline! - waiter.enqueuedAt) : new QueueTimeoutError(this.options.name, waited));
+    this.abandon(waiter, deadlineFirst ? new DeadlineExceededError(waiter.deadline! - waiter.enqueuedAt) : new QueueTimeoutError(waiter.queue?.name ?? this.options.name, waited));
   }
 
   #settle(waiter: PendingAcquire<T>): void {

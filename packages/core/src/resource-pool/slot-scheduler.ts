@@ -13,13 +13,24 @@ export interface SlotWaiter {
   readonly enqueuedAt: number;
 }
 
+/** The queue a waiter is in, as errors name it, and how long a waiter may wait there. */
+export interface QueueLimits {
+  readonly name: string;
+  readonly queueTimeoutMs: number;
+}
+
 export interface SlotScheduler<W extends SlotWaiter = SlotWaiter> {
   /** Adds a waiter; throws a QueueFullError when the queue cannot take it. */
   enqueue(waiter: W): void;
   /** Removes and returns the waiter to hand the freed slot to, if any. */
   next(): W | undefined;
-  /** Removes a waiter that gave up (timeout, abort, deadline). True if it was queued. */
-  remove(waiter: W): boolean;
+  /** Removes a waiter that gave up (`reason`: the timeout, abort or deadline error). True if it was queued. */
+  remove(waiter: W, reason?: unknown): boolean;
+  /**
+   * The waiter's queue and timeout (e.g. its lane's), when they differ per waiter. Without it the
+   * pool's own name and queueTimeoutMs apply. Either way the call's deadline cuts the wait short.
+   */
+  queueFor?(waiter: W): QueueLimits;
   readonly size: number;
   stats(): Record<string, unknown>;
 }
