@@ -6,7 +6,7 @@
 //  - defaultFetch: Node's global fetch with its built-in keep-alive agent (HTTP/1.1, no connection
 //    limit, no warm-up). Trusting a test server's CA needs a process-wide change (the built-in
 //    fetch takes no `ca`), so it is made only while the baseline is open and undone by close().
-import { getCACertificates, setDefaultCACertificates } from 'node:tls';
+import tls from 'node:tls';
 import { ConfigError } from '@gempool/core';
 import { Client, fetch as undiciFetch } from 'undici';
 
@@ -88,9 +88,11 @@ export function defaultFetch(options: BaselineOptions = {}): BaselineFetch {
   const ca = validateCa(options);
   let restore: (() => void) | undefined;
   if (ca !== undefined) {
-    const previous = getCACertificates('default');
-    setDefaultCACertificates([...previous, typeof ca === 'string' ? ca : ca.toString('utf8')]);
-    restore = () => setDefaultCACertificates(previous);
+    // Looked up at call time: a missing named export of node:tls would break importing this package.
+    if (typeof tls.setDefaultCACertificates !== 'function') throw new ConfigError('ca', 'unset on this Node (tls.setDefaultCACertificates needs Node 24.5 / 22.19 or later)', '<PEM>');
+    const previous = tls.getCACertificates('default');
+    tls.setDefaultCACertificates([...previous, typeof ca === 'string' ? ca : ca.toString('utf8')]);
+    restore = () => tls.setDefaultCACertificates(previous);
   }
   const nodeFetch = globalThis.fetch;
   return {
