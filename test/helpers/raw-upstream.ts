@@ -99,8 +99,12 @@ function toExchange(request: AnyRequest, response: AnyResponse, path: string, bo
     write: (chunk) =>
       new Promise<void>((resolve) => {
         if (res.destroyed || res.writableEnded) return resolve();
-        if (res.write(chunk)) resolve();
-        else res.once('drain', resolve).once('close', resolve);
+        if (res.write(chunk)) return resolve();
+        const done = () => {
+          res.off('drain', done).off('close', done);
+          resolve();
+        };
+        res.on('drain', done).on('close', done);
       }),
     end: (chunk) => void (chunk === undefined ? res.end() : res.end(chunk)),
     reset() {
