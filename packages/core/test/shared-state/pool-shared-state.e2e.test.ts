@@ -11,6 +11,11 @@ import { redisUnavailableReason, startRedisServer, type RedisServerHandle } from
 if (redisUnavailableReason !== undefined) console.warn(`Skipping shared-state pool tests: ${redisUnavailableReason}`);
 
 const MODEL = 'gemini-2.5-flash';
+/** How a call ended, body included: `HTTP <status>` or the GempoolError code (`untyped: …` otherwise). */
+const outcome = (response: Promise<Response>): Promise<string> =>
+  response
+    .then(async (res) => (await res.text(), `HTTP ${res.status}`))
+    .catch((error: unknown) => (isGempoolError(error) ? error.code : `untyped: ${String(error)}`));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<void> {
@@ -72,12 +77,7 @@ describe.skipIf(redisUnavailableReason !== undefined)('pools sharing state throu
     await eventually(() => connected(a) && connected(b));
     const outcomes: Array<Promise<string>> = [];
     const offer = (pool: GeminiPool, i: number) =>
-      outcomes.push(
-        runWithContext({ deadlineMs: 1_500 }, () => generate(pool, `call ${i}`)).then(
-          async (response) => (await response.text(), `HTTP ${response.status}`),
-          (error: unknown) => (isGempoolError(error) ? error.code : `untyped: ${String(error)}`),
-        ),
-      );
+      outcomes.push(outcome(runWithContext({ deadlineMs: 1_500 }, () => generate(pool, `call ${i}`))));
     const start = Date.now();
     for (let tick = 0; tick < 40; tick++) {
       for (let i = 0; i < 3; i++) {
@@ -95,9 +95,13 @@ describe.skipIf(redisUnavailableReason !== undefined)('pools sharing state throu
     const sustainedPerSecond = ((upstream - 20) * 1_000) / elapsedMs;
     expect(sustainedPerSecond).toBeLessThanOrEqual(20 * 1.05);
     expect(sustainedPerSecond).toBeGreaterThanOrEqual(20 * 0.5); // the limiter still lets the quota through
-    // Every call ended in a response or a typed QUOTA_WAIT_TIMEOUT; the fake saw exactly the successes.
-    expect(new Set(results)).toEqual(new Set(['HTTP 200', 'QUOTA_WAIT_TIMEOUT']));
-    expect(results.filter((result) => result === 'HTTP 200').length).toBe(fake.stats().requests.total);
+    // Every call ended in a response or a typed error: most over-quota calls time out waiting for
+    // quota; one granted just before its deadline may still run out of time on the way (DEADLINE_EXCEEDED).
+    const kinds = new Set(results);
+    expect(kinds).toContain('HTTP 200');
+    expect(kinds).toContain('QUOTA_WAIT_TIMEOUT');
+    for (const kind of kinds) expect(['HTTP 200', 'QUOTA_WAIT_TIMEOUT', 'DEADLINE_EXCEEDED']).toContain(kind);
+    expect(results.filter((result) => result === 'HTTP 200').length).toBeLessThanOrEqual(upstream);
   });
 
   it('pauses the model on every pod after a 429 with RetryInfo seen by one', async () => {
@@ -118,7 +122,7 @@ describe.skipIf(redisUnavailableReason !== undefined)('pools sharing state throu
   it('corrects the fleet token bucket from usageMetadata after each call', async () => {
     // 60 000 tpm = 1 000 tokens/s, a bucket of 1 000. Each call is estimated at ~900 tokens
     // (maxOutputTokens) but really uses a few dozen: the correction frees the bucket for the next.
-    const options: GeminiPoolOptions = { quotas: { [MODEL]: { tpm: 60_000 } }, retry: { enabled: false } };
+    const options: GeminiPoolOptions = { quotas: { [MODEL]: { tpm: 60_000 } }, retry: { enabled: false }, coalesce: false };
     const [a, b] = [pod(options), pod(options)];
     await eventually(() => connected(a) && connected(b));
     const big = (pool: GeminiPool) =>
@@ -132,7 +136,7 @@ describe.skipIf(redisUnavailableReason !== undefined)('pools sharing state throu
     const usages: number[] = [];
     a.on('call-end', (event) => usages.push(event.usage?.totalTokens ?? -1));
     for (const pool of [a, b, a, b]) expect(await (await big(pool)).text()).toContain('short question');
-    expect(usages.every((tokens) => tokens > 0 && tokens < 100)).toBe(true);
+    expect(usages.every((tokens) => tokens > 0 && tokens < 100), String(usages)).toBe(true);
     // Without the correction the second ~900-token call would have waited ~800 ms: past its deadline.
     expect(fake.stats().requests.total).toBe(4);
   });
@@ -178,11 +182,7 @@ describe.skipIf(redisUnavailableReason !== undefined)('pools sharing state throu
     const results: string[] = [];
     const worker = async (pool: GeminiPool, id: number) => {
       for (let i = 0; i < 30; i++) {
-        const result = await generate(pool, `w${id} ${i}`).then(
-          async (response) => (await response.text(), `HTTP ${response.status}`),
-          (error: unknown) => (isGempoolError(error) ? error.code : `untyped: ${String(error)}`),
-        );
-        results.push(result);
+        results.push(await outcome(generate(pool, `w${id} ${i}`)));
         done++;
       }
     };
