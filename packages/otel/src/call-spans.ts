@@ -5,6 +5,7 @@
 // LangChain agent span (or any span around an SDK call) becomes the parent.
 import { context, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { CallEndEvent, GempoolEvents } from '@gempool/core';
+import type { GenAiContent } from './genai-content.js';
 import { hostOf } from './host-of.js';
 import { ATTRIBUTES as A } from './metrics.js';
 
@@ -30,6 +31,10 @@ export const SPAN_ATTRIBUTES = Object.freeze({
   leakHeld: 'gempool.leak.held_s',
   leakForceReturned: 'gempool.leak.force_returned',
   leakStack: 'gempool.leak.acquire_stack',
+  // Opt-in content (recordContent: true), JSON strings per the GenAI semantic conventions.
+  inputMessages: 'gen_ai.input.messages',
+  outputMessages: 'gen_ai.output.messages',
+  systemInstructions: 'gen_ai.system_instructions',
 } as const);
 
 export const SPAN_EVENTS = Object.freeze({
@@ -54,7 +59,8 @@ type Handlers = { [K in keyof GempoolEvents]?: (event: GempoolEvents[K]) => void
 
 export interface CallSpans {
   handlers: Handlers;
-  endCall(event: CallEndEvent, costUsd: number | undefined): void;
+  /** `content` only with recordContent: true. */
+  endCall(event: CallEndEvent, costUsd: number | undefined, content?: GenAiContent): void;
   /** Ends spans still open (pool closed under us) so nothing is held forever. */
   endAll(): void;
 }
@@ -152,7 +158,7 @@ export function createCallSpans(tracer: Tracer): CallSpans {
 
   return {
     handlers,
-    endCall(e, costUsd) {
+    endCall(e, costUsd, content) {
       const call = open.get(e.callId);
       if (call === undefined) return;
       open.delete(e.callId);
@@ -170,6 +176,9 @@ export function createCallSpans(tracer: Tracer): CallSpans {
           ? {}
           : { [S.inputTokens]: e.usage.inputTokens, [S.outputTokens]: e.usage.outputTokens, [S.cachedTokens]: e.usage.cachedTokens }),
         ...(costUsd === undefined ? {} : { [S.costUsd]: costUsd }),
+        ...(content?.inputMessages === undefined ? {} : { [S.inputMessages]: JSON.stringify(content.inputMessages) }),
+        ...(content?.systemInstructions === undefined ? {} : { [S.systemInstructions]: JSON.stringify(content.systemInstructions) }),
+        ...(content?.outputMessages === undefined ? {} : { [S.outputMessages]: JSON.stringify(content.outputMessages) }),
       });
       if (e.outcome === 'error') {
         span.setAttribute(A.errorType, e.errorType ?? e.errorCode ?? '_OTHER');

@@ -3,6 +3,7 @@ export * from './metric-names.js';
 export { instrumentGempool, INSTRUMENTATION_SCOPE, type InstrumentGempoolOptions, type GempoolInstrumentation } from './instrument-gempool.js';
 export type { InstrumentablePool, PoolStatsLike } from './instrumentable-pool.js';
 export { SPAN_ATTRIBUTES, SPAN_EVENTS, ATTEMPT_SPAN_NAME } from './call-spans.js';
+export { toGenAiContent, type GenAiContent, type ChatMessage, type OutputMessage, type MessagePart } from './genai-content.js';
 export { DEFAULT_PRICES, createCostCalculator, type ModelPrice, type PriceTable, type CostCalculator } from './price-table.js';
 export { type LedgerRecord, LEDGER_BIGQUERY_SCHEMA, toLedgerRecord } from './ledger/ledger-record.js';
 export { type LedgerSink, LEDGER_DEFAULTS } from './ledger/ledger-writer.js';

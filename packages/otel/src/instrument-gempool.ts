@@ -9,6 +9,7 @@ import { createCostCalculator, type PriceTable } from './price-table.js';
 import type { InstrumentablePool } from './instrumentable-pool.js';
 import { createLedgerWriter, type LedgerOptions } from './ledger/create-ledger-writer.js';
 import { toLedgerRecord } from './ledger/ledger-record.js';
+import { toGenAiContent } from './genai-content.js';
 
 export const INSTRUMENTATION_SCOPE = '@gempool/otel';
 export const INSTRUMENTATION_VERSION = '0.1.0';
@@ -19,8 +20,10 @@ export interface InstrumentGempoolOptions {
   /** Default: the global TracerProvider. */
   tracerProvider?: TracerProvider;
   /**
-   * Opt in to recording prompt and response content. Core events carry no content, so today this
-   * only lifts the guard; nothing extra is recorded yet (see docs/telemetry.md).
+   * Opt in to recording prompt and response content: `gen_ai.input.messages`,
+   * `gen_ai.system_instructions` and `gen_ai.output.messages` on the call span and `prompt` /
+   * `response` in the ledger (each body capped at 64 KiB by core). Never headers or credentials.
+   * Default false: no content anywhere.
    */
   recordContent?: boolean;
   /** Per-model prices (USD per million tokens), consulted before the built-in table. */
@@ -43,6 +46,7 @@ export function instrumentGempool(pool: InstrumentablePool, options: InstrumentG
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
   const cost = createCostCalculator(options.prices);
+  const recordContent = options.recordContent === true;
   const poolMetrics = createPoolMetrics(meter, pool.stats === undefined ? undefined : () => pool.stats!());
   const spans = createCallSpans(tracer);
   const warn = options.onWarning ?? throttledProcessWarning();
@@ -56,9 +60,11 @@ export function instrumentGempool(pool: InstrumentablePool, options: InstrumentG
 
   const onCallEnd = (event: CallEndEvent) => {
     const usd = event.usage === undefined ? undefined : cost.costOf(event.servedModel, event.usage);
+    // Content is read only when the user opted in; core only carries it after trackContent().
+    const content = recordContent ? toGenAiContent(event) : undefined;
     poolMetrics.recordCall(event, usd);
-    spans.endCall(event, usd);
-    ledger?.add(toLedgerRecord(event, usd, Date.now()));
+    spans.endCall(event, usd, content);
+    ledger?.add(toLedgerRecord(event, usd, Date.now(), content));
   };
 
   // Merge the metric and span handlers per event name: one listener per event on the pool.
@@ -75,6 +81,7 @@ export function instrumentGempool(pool: InstrumentablePool, options: InstrumentG
 
   // Token usage, finish reasons and cost need usageMetadata; ask core to parse it.
   pool.trackUsage?.();
+  if (recordContent) pool.trackContent?.();
 
   let stopped: Promise<void> | undefined;
   return {

@@ -10,6 +10,8 @@ export interface InstrumentablePool {
   stats?(): PoolStatsLike;
   /** Turns on usageMetadata parsing (token usage, finish reasons) for call-end events. */
   trackUsage?(): void;
+  /** Puts request/response body text on call-start/call-end (recordContent: true only). */
+  trackContent?(): void;
 }
 
 /**

@@ -1,7 +1,8 @@
 // End to end with the real pool: @google/genai → createGeminiPool → the fake Gemini server (TLS,
 // HTTP/2), instrumented through startTelemetry('otlp') to a local OTLP receiver, with the NDJSON
-// ledger on. Checks the caller span becomes the parent, retries and coalescing show up, and no
-// API key, prompt or response text appears in any exported payload, warning or ledger record.
+// ledger on. Checks the caller span becomes the parent, retries and coalescing show up, and (with
+// recordContent off, the default) no API key, prompt or response text appears in any exported
+// payload, warning, ledger record or core event.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { GoogleGenAI } from '@google/genai';
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { createGeminiPool, type GeminiPool } from '@gempool/core';
 import { startFakeGemini, type FakeGemini } from '@gempool/testing';
-import { ATTEMPT_SPAN_NAME, METRICS, SPAN_EVENTS, instrumentGempool, startTelemetry, type LedgerRecord } from '@gempool/otel';
+import { ATTEMPT_SPAN_NAME, METRICS, SPAN_ATTRIBUTES, SPAN_EVENTS, instrumentGempool, startTelemetry, type LedgerRecord } from '@gempool/otel';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.js';
 
 const API_KEY = 'AIzaSyTEST-SECRET-KEY-0123456789';
@@ -25,6 +26,7 @@ let dir: string;
 let ledgerText = '';
 const warnings: string[] = [];
 let parentSpanId = '';
+const eventContent: unknown[] = [];
 
 beforeAll(async () => {
   fake = await startFakeGemini({ requireApiKey: API_KEY, responseText: () => ANSWER });
@@ -34,6 +36,8 @@ beforeAll(async () => {
   pool = createGeminiPool({ origins: [fake.origin], tls: { ca: fake.ca! }, minConnections: 1, maxConnections: 4 });
   const ledgerPath = join(dir, 'ledger.ndjson');
   const instrumentation = instrumentGempool(pool, { ledger: { path: ledgerPath }, onWarning: (m) => warnings.push(m) });
+  // recordContent is off (the default): core must not even capture the bodies.
+  pool.on('call-end', (e) => eventContent.push(e.requestText, e.responseText));
   const ai = new GoogleGenAI({ apiKey: API_KEY, httpOptions: { ...pool.httpOptions, baseUrl: fake.origin } });
   const generate = (text = PROMPT) => ai.models.generateContent({ model: MODEL, contents: text });
 
@@ -115,5 +119,15 @@ describe('real pool, real SDK, real OTLP exporters', () => {
     ].join('\n');
     expect(receiver.rawBodies.length).toBeGreaterThan(1);
     for (const secret of [API_KEY, 'confidential-prompt-7f3a', ANSWER, 'same prompt']) expect(everything).not.toContain(secret);
+  });
+
+  it('records no content attribute, ledger content or event content without recordContent', () => {
+    for (const span of receiver.spans) {
+      for (const key of [SPAN_ATTRIBUTES.inputMessages, SPAN_ATTRIBUTES.outputMessages, SPAN_ATTRIBUTES.systemInstructions]) expect(span.attributes[key]).toBeUndefined();
+    }
+    const records = ledgerText.trim().split('\n').map((l) => JSON.parse(l) as LedgerRecord);
+    expect(records.every((r) => r.prompt === null && r.response === null)).toBe(true);
+    expect(eventContent).toHaveLength(8);
+    expect(eventContent.every((text) => text === undefined)).toBe(true);
   });
 });

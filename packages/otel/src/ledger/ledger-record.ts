@@ -1,7 +1,8 @@
 // One record per logical call: what the "track retry attempts and cost per request in BigQuery"
-// requirement reads from. Built only from call-end facts, so it never holds credentials, prompt
-// or response text.
+// requirement reads from. Built only from call-end facts, so it never holds credentials; prompt
+// and response text only with recordContent: true.
 import type { CallEndEvent } from '@gempool/core';
+import type { GenAiContent } from '../genai-content.js';
 
 export interface LedgerRecord {
   /** ISO-8601 time the call finished. */
@@ -29,6 +30,10 @@ export interface LedgerRecord {
   coalesced: boolean;
   region: string | null;
   streaming: boolean;
+  /** recordContent only: `gen_ai.input.messages` JSON (system instructions first, as a `system` message). */
+  prompt: string | null;
+  /** recordContent only: `gen_ai.output.messages` JSON. */
+  response: string | null;
 }
 
 /** BigQuery schema for the ledger table (column names match LedgerRecord). */
@@ -55,9 +60,11 @@ export const LEDGER_BIGQUERY_SCHEMA = Object.freeze([
   { name: 'coalesced', type: 'BOOL', mode: 'REQUIRED' },
   { name: 'region', type: 'STRING', mode: 'NULLABLE' },
   { name: 'streaming', type: 'BOOL', mode: 'REQUIRED' },
+  { name: 'prompt', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'response', type: 'STRING', mode: 'NULLABLE' },
 ]);
 
-export function toLedgerRecord(e: CallEndEvent, costUsd: number | undefined, endTimeMs: number): LedgerRecord {
+export function toLedgerRecord(e: CallEndEvent, costUsd: number | undefined, endTimeMs: number, content?: GenAiContent): LedgerRecord {
   return {
     time: new Date(endTimeMs).toISOString(),
     call_id: e.callId,
@@ -81,5 +88,13 @@ export function toLedgerRecord(e: CallEndEvent, costUsd: number | undefined, end
     coalesced: e.coalesced,
     region: e.region ?? null,
     streaming: e.streaming,
+    prompt: content === undefined ? null : promptOf(content),
+    response: content?.outputMessages === undefined ? null : JSON.stringify(content.outputMessages),
   };
+}
+
+function promptOf(content: GenAiContent): string | null {
+  if (content.inputMessages === undefined) return null;
+  const system = content.systemInstructions === undefined ? [] : [{ role: 'system', parts: content.systemInstructions }];
+  return JSON.stringify([...system, ...content.inputMessages]);
 }
