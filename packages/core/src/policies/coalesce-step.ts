@@ -3,8 +3,9 @@
 // share its upstream call. The leader's body is read once; every caller gets its own Response.
 // Never shared across API keys / tokens (only a hash of them is kept) or tenants. Context
 // `coalesce: false` opts a call out. Streaming calls are never coalesced (see docs/resilience.md).
-import { credentialFingerprint, type Call } from '../call.js';
-import { AbortedError, isGempoolError } from '../errors.js';
+import { credentialFingerprint, remainingMs, type Call } from '../call.js';
+import type { Clock } from '../clock.js';
+import { AbortedError, DeadlineExceededError, isGempoolError } from '../errors.js';
 import type { Next, Step, StepContext } from '../pipeline.js';
 import { passThroughStep } from '../pipeline.js';
 import { bufferResponse, toResponse, type BufferedResponse } from './buffered-response.js';
@@ -74,10 +75,12 @@ function createCoalesceOnlyStep(context: StepContext): Step {
     stats.shared++;
     if (emitter.has('coalesced')) emitter.emit('coalesced', { callId: call.callId, leaderCallId: flight.leaderCallId, model: call.target.model });
     try {
-      return toResponse(await withSignal(flight.result, call.signal));
+      return toResponse(await followerWait(flight.result, call, clock));
     } catch (error) {
-      // The leader's caller gave up; that is not this caller's failure: send on our own.
-      if (isGempoolError(error, 'ABORTED') && call.signal?.aborted !== true) {
+      // The leader's caller gave up (abort, its own deadline); that is not this caller's failure:
+      // send on our own, unless this call's own signal or deadline is what ended the wait.
+      const ownEnd = call.signal?.aborted === true || remainingMs(call, clock.now()) <= 0;
+      if ((isGempoolError(error, 'ABORTED') || isGempoolError(error, 'DEADLINE_EXCEEDED')) && !ownEnd) {
         call.coalesced = false;
         return next(call);
       }
@@ -95,13 +98,18 @@ function coalesceKey(call: Call): string | undefined {
   return `${credentialFingerprint(call)}\0${call.context?.tenant ?? ''}\0${call.origin}${call.path}\0${canonicalBody(body)}`;
 }
 
-/** Waits for `promise`, or rejects as soon as this caller's own signal aborts. */
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
+/** Waits for the leader's result, or rejects as soon as this caller's own signal aborts or its deadline passes. */
+function followerWait<T>(promise: Promise<T>, call: Call, clock: Clock): Promise<T> {
+  const { signal, deadline } = call;
+  if (signal === undefined && deadline === undefined) return promise;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError(signal.reason));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const onAbort = () => reject(new AbortedError(signal?.reason));
+    if (signal?.aborted === true) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = deadline === undefined ? undefined : clock.setTimeout(() => reject(new DeadlineExceededError(deadline - call.startTime)), deadline - clock.now());
+    promise.then(resolve, reject).finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      if (timer !== undefined) clock.clearTimeout(timer);
+    });
   });
 }

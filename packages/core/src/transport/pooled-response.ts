@@ -4,8 +4,8 @@
 // with leak detection on, a consumer that stops making progress gets its lease force-returned.
 import type { Dispatcher } from 'undici';
 import type { Call } from '../call.js';
-import type { Clock } from '../clock.js';
-import { AbortedError, GempoolError, LeaseForceReturnedError } from '../errors.js';
+import { unrefTimer, type Clock, type TimerHandle } from '../clock.js';
+import { AbortedError, DeadlineExceededError, GempoolError, LeaseForceReturnedError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
 import type { LeakTracker, TrackedLease } from '../resource-pool/leak-tracker.js';
 import { UsageCollector } from '../usage.js';
@@ -48,6 +48,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
   #forceReturned = false;
   #returnedLate = false;
   #usage: UsageCollector | undefined;
+  #deadlineTimer: TimerHandle | undefined;
   readonly attemptStart: number;
   finished = false;
   finishKind: FinishKind | undefined;
@@ -72,6 +73,12 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     this.#reject = reject;
     this.attemptStart = this.lastProgressAt = ctx.clock.now();
     call.signal?.addEventListener('abort', this);
+    // The call's deadline covers this attempt too: a hung upstream or a stalled body ends at the
+    // deadline (on the injected clock), not at undici's header/body timeouts.
+    if (call.deadline !== undefined) {
+      const deadline = call.deadline;
+      this.#deadlineTimer = unrefTimer(ctx.clock.setTimeout(() => this.#fail(new DeadlineExceededError(deadline - call.startTime)), deadline - this.attemptStart));
+    }
   }
 
   // --- undici handler ---------------------------------------------------------------------
@@ -213,8 +220,13 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
   }
 
   handleEvent(): void {
+    this.#fail(new AbortedError(this.call.signal?.reason));
+  }
+
+  /** Ends the attempt with `error` (abort, deadline): the request is aborted, the caller or the body reader gets the error. */
+  #fail(error: GempoolError): void {
     if (this.finished) return;
-    const error = new AbortedError(this.call.signal?.reason);
+    // undici reports the abort back through onResponseError, which settles and finishes.
     if (this.#upstream !== undefined && !this.#ended) return this.#upstream.abort(error);
     this.error = error;
     if (this.#headersReceived) this.#body?.error(error);
@@ -257,8 +269,12 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     this.finished = true;
     this.finishKind = kind;
     this.call.signal?.removeEventListener('abort', this);
+    if (this.#deadlineTimer !== undefined) this.#ctx.clock.clearTimeout(this.#deadlineTimer);
     this.#ctx.leakTracker.untrack(this);
     const lease = this.lease;
+    // An HTTP/1.1 exchange cut short (error, abort, deadline, cancel or leak before the end) costs
+    // the socket: undici destroys it. Retire the connection now so no call is sent on it meanwhile.
+    if ((kind === 'error' || !this.#ended) && lease.entry.resource.httpVersion === '1.1') lease.entry.retiring ??= 'error';
     lease.release();
     if (this.#ctx.emitter.has('lease-released')) {
       this.#ctx.emitter.emit('lease-released', {

@@ -2,7 +2,8 @@
 // headers arrive; the body streams through PooledResponse, which releases the lease at its end.
 // Never goes through undici's fetch (about 3x slower than dispatching ourselves).
 import type { Dispatcher } from 'undici';
-import { GempoolError } from '../errors.js';
+import { remainingMs } from '../call.js';
+import { DeadlineExceededError, GempoolError } from '../errors.js';
 import type { Next } from '../pipeline.js';
 import { PooledResponse, type TransportContext } from './pooled-response.js';
 
@@ -16,6 +17,8 @@ export function createSendStep(ctx: TransportContext, settings: SendSettings): N
   return (call) => {
     const lease = call.lease;
     if (lease === undefined) return Promise.reject(new GempoolError('REQUEST_INVALID', 'No lease for the call (the lease step must run before send)'));
+    // Never start an attempt past the deadline (the lease step gives the slot back).
+    if (remainingMs(call, clock.now()) <= 0) return Promise.reject(new DeadlineExceededError(call.deadline! - call.startTime));
     if (emitter.has('attempt-start')) {
       emitter.emit('attempt-start', { callId: call.callId, attempt: call.attempt, origin: call.origin, region: call.region, model: call.servedModel, time: clock.now() });
     }
