@@ -85,8 +85,8 @@ describe('credentials and content never leak', () => {
     const capture = captureTelemetry(pool);
     const ledgerPath = join(dir, 'ledger.ndjson');
     const instrumentation = instrumentGempool(pool, { meterProvider: capture.meterProvider, tracerProvider: capture.tracerProvider, ledger: { path: ledgerPath } });
-    let errors: unknown[] = [];
-    let text = '';
+    let errors: unknown[];
+    let text: string;
     try {
       errors = await workload(pool);
       await instrumentation.shutdown();
@@ -119,7 +119,7 @@ describe('credentials and content never leak', () => {
       ledger: { path: ledgerPath },
       recordContent: true,
     });
-    let text = '';
+    let text: string;
     try {
       const errors = await workload(pool);
       await instrumentation.shutdown();
