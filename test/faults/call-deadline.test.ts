@@ -1,8 +1,7 @@
-// A hung upstream against the caller's time budget. The SDK's own timeout (an AbortSignal) ends
-// the call at once; the context deadline (`runWithContext({ deadlineMs })`) is documented as
-// covering "queue + retries + body" but today only bounds queueing and retry waits, not an attempt
-// in flight: the hang lasts until `headersTimeoutMs`. That case is kept as `it.fails` (see
-// docs/reliability.md, "Known gaps") so it turns red when the deadline is enforced.
+// A hung or stalled upstream against the caller's time budget, with a headers/body timeout far
+// past it: the SDK's own timeout (an AbortSignal) ends the call with ABORTED, the context deadline
+// (`runWithContext({ deadlineMs })`) with DEADLINE_EXCEEDED, an attempt in flight included, and
+// either way the connection slot comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiPool, runWithContext, type GeminiPool } from '@gempool/core';
 import { startFakeGemini, type FakeGemini } from '@gempool/testing';
@@ -16,8 +15,8 @@ let pool: GeminiPool;
 
 beforeAll(async () => {
   fake = await startFakeGemini({ faults: [{ kind: 'hang', times: Infinity }] });
-  // A headers timeout far past the budgets below: only the budget can end these calls in time.
-  pool = createGeminiPool({ origins: [fake.origin], tls: { ca: fake.ca! }, minConnections: 0, maxConnections: 4, headersTimeoutMs: 20_000, coalesce: false });
+  // Timeouts far past the budgets below: only the budget can end these calls in time.
+  pool = createGeminiPool({ origins: [fake.origin], tls: { ca: fake.ca! }, minConnections: 0, maxConnections: 4, headersTimeoutMs: 20_000, bodyTimeoutMs: 20_000, coalesce: false });
 });
 
 afterAll(async () => {
@@ -29,6 +28,7 @@ afterAll(async () => {
 
 describe('a hung upstream and the caller budget', () => {
   it.each(CALL_MODES)('%s: the SDK timeout aborts the call with a typed ABORTED and frees the slot', async (mode) => {
+    fake.setFaults([{ kind: 'hang', times: Infinity }]);
     const ai = geminiClient(pool, fake.origin);
     const call =
       mode === 'unary'
@@ -41,10 +41,15 @@ describe('a hung upstream and the caller budget', () => {
     expectPoolIdle(pool);
   });
 
-  it.fails('unary: the context deadline ends an attempt in flight with DEADLINE_EXCEEDED (known gap: deadline not enforced during an attempt)', async () => {
-    const call = runWithContext({ deadlineMs: 150 }, () => callModel(geminiClient(pool, fake.origin), 'unary', 'hang'));
-    // Two seconds past the deadline is a hang by any measure; the headers timeout is 20 s.
+  it.each(CALL_MODES.flatMap((mode) => [
+    { mode, fault: 'hang' as const },
+    { mode, fault: 'stall-body' as const },
+  ]))('$mode, $fault: the context deadline ends the attempt in flight with DEADLINE_EXCEEDED', async ({ mode, fault }) => {
+    fake.setFaults([{ kind: fault, times: Infinity }]);
+    const call = runWithContext({ deadlineMs: 150 }, () => callModel(geminiClient(pool, fake.origin), mode, fault));
+    // Two seconds past the deadline is a hang by any measure; the attempt timeouts are 20 s.
     const { outcome } = await settle(call, 2_000);
     expect(outcome).toBe('DEADLINE_EXCEEDED');
+    expectPoolIdle(pool);
   });
 });
