@@ -1,7 +1,8 @@
 // createGoogleGenAI({ ...GoogleGenAIOptions, pool }): a real GoogleGenAI whose every REST call
 // (generate, stream, countTokens, embed, files, caches, batches; Gemini API and Vertex AI) goes
-// through the pool. The SDK's own retries stay off while the pool retries, so attempts never
-// multiply; its `timeout` and `abortSignal` keep working because they arrive as the fetch signal.
+// through the pool. The SDK's own retries stay off while the pool retries (`pool.retryEnabled`), so
+// attempts never multiply; with the pool's retries off, the SDK's retry settings are the user's.
+// Its `timeout` and `abortSignal` keep working because they arrive as the fetch signal.
 import { ConfigError, createGeminiPool, gempoolErrorResponse, isGempoolError, vertexHostForLocation } from '@gempool/core';
 import type { GeminiPool, GeminiPoolOptions } from '@gempool/core';
 import { GoogleGenAI, type GoogleGenAIOptions } from '@google/genai';
@@ -20,15 +21,24 @@ export function createGoogleGenAI(options: CreateGoogleGenAIOptions): GoogleGenA
   const httpOptions = sdkOptions.httpOptions ?? {};
   if (httpOptions.fetch !== undefined) throw new ConfigError('httpOptions.fetch', 'unset (the pool provides the fetch)', httpOptions.fetch);
   const owned = !isPool(poolOrOptions);
-  // A shared pool is assumed to retry; only pool options we create can say it does not.
-  const poolRetries = owned ? (poolOrOptions as GeminiPoolOptions).retry?.enabled !== false : true;
-  if (httpOptions.retryOptions !== undefined && poolRetries) {
+  if (owned && httpOptions.retryOptions !== undefined && (poolOrOptions as GeminiPoolOptions).retry?.enabled !== false) {
+    // Checked before a pool is made, so a rejected config leaves no sockets behind.
     throw new ConfigError('httpOptions.retryOptions', 'unset while the pool retries (or pool options with `retry: { enabled: false }`)', httpOptions.retryOptions);
   }
   const pool = owned ? createGeminiPool({ origins: [targetOrigin(sdkOptions)], ...(poolOrOptions as GeminiPoolOptions) }) : (poolOrOptions as GeminiPool);
-  // `attempts: 1` as in pool.httpOptions: the SDK makes one attempt per call, the pool retries.
-  const retryOptions = httpOptions.retryOptions ?? { attempts: 1 };
-  const ai = new GoogleGenAI({ ...sdkOptions, httpOptions: { ...httpOptions, retryOptions, fetch: genaiFetch(pool) } });
+  // A pool without `retryEnabled` (an older or hand-made one) is assumed to retry.
+  const poolRetries = pool.retryEnabled !== false;
+  if (httpOptions.retryOptions !== undefined && poolRetries) {
+    if (owned) void pool.close();
+    throw new ConfigError('httpOptions.retryOptions', 'unset while the pool retries (or pool options with `retry: { enabled: false }`)', httpOptions.retryOptions);
+  }
+  // While the pool retries, the SDK makes one attempt per call (`attempts: 1`, as in
+  // pool.httpOptions) so attempts never multiply; when it does not, the user's SDK retry settings
+  // (or the SDK's default: none) are left as they are.
+  const retryOptions = poolRetries ? { attempts: 1 } : httpOptions.retryOptions;
+  const sdkHttpOptions = { ...httpOptions, fetch: genaiFetch(pool) };
+  if (retryOptions !== undefined) sdkHttpOptions.retryOptions = retryOptions;
+  const ai = new GoogleGenAI({ ...sdkOptions, httpOptions: sdkHttpOptions });
   owners.set(ai, pool);
   return ai;
 }

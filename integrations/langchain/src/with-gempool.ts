@@ -1,6 +1,6 @@
 // withGempool(model, pool): points a Google chat model instance at the pool, in place, and turns
 // its own retries off while the pool retries (LangChain's AsyncCaller would otherwise multiply
-// every attempt). In place, because bindTools/withConfig wrappers share the instance and keep
+// every attempt); with the pool's retries off (`pool.retryEnabled === false`) they are left alone. In place, because bindTools/withConfig wrappers share the instance and keep
 // working. Idempotent per model.
 import { ConfigError, type GeminiPool } from '@gempool/core';
 import { routeApiClient, routeGlobalFetch, routeVertexClient, transportFor, type ModelTransport } from './model-transports.js';
@@ -29,8 +29,9 @@ export function withGempool<M extends ChatModelLike>(model: M, pool: GeminiPool)
     }
     route(found, target, pool);
     transport = found;
-    // The pool's retry policy owns retries (with retries off there, no layer retries).
-    if (target['caller'] !== undefined) target['caller'].maxRetries = 0;
+    // While the pool retries (`pool.retryEnabled`), it owns retries: the model's own go off so
+    // attempts never multiply. With the pool's retries off, the model's maxRetries is left as set.
+    if (target['caller'] !== undefined && pool.retryEnabled !== false) target['caller'].maxRetries = 0;
   }
   Object.defineProperty(model, kGempool, { value: { pool, transport } satisfies Routed, enumerable: false });
   return model;

@@ -9,7 +9,7 @@ import { AbortedError, PoolClosedError } from './errors.js';
 import { TypedEmitter, type CallInfo, type GempoolEventName, type Listener } from './events.js';
 import type { GeminiPoolOptions } from './options.js';
 import { buildPipeline, type StepContext } from './pipeline.js';
-import { createBreakerStep, createCoalesceStep, createLaneStep, createRetryStep } from './policies/index.js';
+import { createBreakerStep, createCoalesceStep, createLaneStep, createRetryStep, retriesEnabled } from './policies/index.js';
 import { createLeakTracker } from './resource-pool/leak-tracker.js';
 import { fifoSchedulerFactory, type SlotSchedulerFactory } from './resource-pool/slot-scheduler.js';
 import type { ConnectionPoolGroup } from './transport/connection-pool-group.js';
@@ -54,6 +54,11 @@ export interface GeminiPool {
   /** The default pool group (more groups: per model / API version). */
   readonly group: ConnectionPoolGroup;
   readonly closed: boolean;
+  /**
+   * True when the pool's retry policy retries (`retry.enabled` and more than one attempt). SDK
+   * integrations then switch the SDK's / model's own retries off; when false they leave them alone.
+   */
+  readonly retryEnabled: boolean;
   /** Stops accepting calls, drains in-flight ones (up to `timeoutMs`, then forces), closes sockets. */
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -104,6 +109,7 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
   });
 
   let closed = false;
+  const retryEnabled = retriesEnabled(stepContext);
   const fetch: PoolFetch = async (input, init) => {
     // The stack is captured before the first await so it shows the caller (only with leak detection on).
     const stack = leakTracker.captureStack();
@@ -148,6 +154,9 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
     setTrafficSplit: (split) => routing.setTrafficSplit(split),
     get closed() {
       return closed;
+    },
+    get retryEnabled() {
+      return retryEnabled;
     },
     async close(closeOptions) {
       closed = true;

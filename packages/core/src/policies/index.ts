@@ -3,7 +3,7 @@
 export { createCoalesceStep, type CoalesceStats } from './coalesce-step.js';
 export { createBreakerStep } from './breaker-step.js';
 export { createLaneStep, createLaneResolver } from './lane-step.js';
-export { createRetryStep, type RetryStepHooks } from './retry-step.js';
+export { createRetryStep, retriesEnabled, type RetryStepHooks } from './retry-step.js';
 export { LaneScheduler } from './lane-scheduler.js';
 export { LaneLedger, WAIT_WINDOW_MS, type LaneStats, type LaneRejectionCode } from './lane-ledger.js';
 export type { BreakerSnapshot } from './endpoint-breaker.js';

@@ -30,6 +30,15 @@ export interface RetryStepHooks {
   random?: () => number;
 }
 
+/**
+ * Whether the pool's retry policy may make more than one attempt for some call (`pool.retryEnabled`):
+ * integrations turn SDK / model retries off only then, so attempts never multiply.
+ */
+export function retriesEnabled(context: StepContext): boolean {
+  const { retry, tiers } = policyRuntimeFor(context).config;
+  return retry.enabled && (retry.maxAttempts > 1 || tiers.some((tier) => tier.maxAttempts > 1));
+}
+
 /** Statuses worth reading the body of: the only ones that can be retried. */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
