@@ -15,6 +15,7 @@ export { validateTransportOptions, type TransportOptions } from './validate-opti
 export * from './resource-pool/slot-scheduler.js';
 export { StatsRegistry, type StatsSection } from './transport/stats-registry.js';
 export type { PoolStats } from './transport/transport-stats.js';
+export type { LaneStats, LaneRejectionCode } from './policies/lane-ledger.js';
 export type { OriginStats } from './transport/origin-pool.js';
 export { ConnectionPoolGroup } from './transport/connection-pool-group.js';
 export type { PoolRouter } from './transport/route-step.js';

@@ -20,7 +20,9 @@ export interface LaneOptions {
   priority?: Priority;
   /** Fraction (0..1) of pool capacity guaranteed to this lane while it has work. */
   reservedShare?: number;
+  /** Calls this lane may queue. Default: the pool's `maxQueue` (which also bounds all lanes together). */
   maxQueue?: number;
+  /** How long a call of this lane waits for a slot (not capped by the pool's). Default: the pool's `queueTimeoutMs`. */
   queueTimeoutMs?: number;
 }
 
@@ -148,8 +150,9 @@ export interface GeminiPoolOptions {
   tls?: TlsOptions;
   /** Check an idle connection that has not been used for this long before reusing it. */
   validateAfterIdleMs?: number;
-  /** Calls allowed to wait for a slot when every slot is busy. */
+  /** Calls allowed to wait for a slot when every slot is busy: all lanes, origins and pool groups together. */
   maxQueue?: number;
+  /** How long a call waits for a slot; a lane's own `queueTimeoutMs` replaces it for that lane. */
   queueTimeoutMs?: number;
   /** Header / body timeouts for a single attempt (undici's 300 s defaults are replaced). */
   headersTimeoutMs?: number;
