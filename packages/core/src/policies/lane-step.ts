@@ -49,7 +49,8 @@ export function createLaneStep(context: StepContext): Step {
       if (emitter.has('queue-wait')) emitter.emit('queue-wait', { callId: call.callId, lane: lane.name, waitMs: call.lease?.waitMs ?? 0, result: 'admitted' });
       return response;
     } catch (error) {
-      if (emitter.has('queue-wait') && isGempoolError(error) && FAILED_WAITS.has(error.code)) {
+      // A failed wait only when the call failed without a slot (not an attempt that timed out or was aborted in flight).
+      if (emitter.has('queue-wait') && call.lease === undefined && isGempoolError(error) && FAILED_WAITS.has(error.code)) {
         const waitMs = typeof error.details?.waitedMs === 'number' ? error.details.waitedMs : 0;
         emitter.emit('queue-wait', { callId: call.callId, lane: lane.name, waitMs, result: error.code as QueueWaitEvent['result'] });
       }

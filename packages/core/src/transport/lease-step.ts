@@ -8,6 +8,8 @@ export function createLeaseStep(emitter: TypedEmitter): Step {
   return async (call, next) => {
     const route = call.route;
     if (route === undefined) throw new GempoolError('REQUEST_INVALID', 'No route chosen for the call (the route step must run before lease)');
+    // Cleared first: an error while waiting here leaves no lease on the call (the lane step reads that).
+    call.lease = undefined;
     const pending = route.slots.acquire(call);
     const lease = pending instanceof Promise ? await pending : pending;
     call.lease = lease;

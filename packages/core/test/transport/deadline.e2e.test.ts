@@ -42,12 +42,16 @@ describe.each([
   it('ends an attempt whose upstream hangs with DEADLINE_EXCEEDED at the deadline', async () => {
     fake.setFaults([{ kind: 'hang', times: Infinity }]);
     const { pool, clock } = newPool({ http2 });
+    const waits: string[] = [];
+    pool.on('queue-wait', (event) => waits.push(event.result));
     const call = outcome(runWithContext({ deadlineMs: 2_000 }, () => pool.fetch(fake.origin + GENERATE, generateInit('hang'))));
     await until(() => pool.stats().inFlight === 1);
     await clock.advanceAsync(1_999);
     expect(pool.stats().inFlight).toBe(1);
     await clock.advanceAsync(1);
     expect(await call).toBe('DEADLINE_EXCEEDED');
+    // It had a slot: a deadline in flight is not a failed queue wait.
+    expect(waits).toEqual([]);
     await expectIdle(pool);
   });
 
@@ -93,10 +97,13 @@ describe('whole-call deadline, other places a call waits', () => {
     fake.setFaults([]);
     const { pool, clock } = newPool({ http2: false, maxConnections: 1 });
     const holder = await pool.fetch(fake.origin + STREAM, generateInit('holder'));
+    const waits: string[] = [];
+    pool.on('queue-wait', (event) => waits.push(event.result));
     const queued = outcome(runWithContext({ deadlineMs: 500 }, () => pool.fetch(fake.origin + GENERATE, generateInit('queued'))));
     await until(() => pool.stats().queued === 1);
     await clock.advanceAsync(500);
     expect(await queued).toBe('DEADLINE_EXCEEDED');
+    expect(waits).toEqual(['DEADLINE_EXCEEDED']);
     expect((pool.stats().lanes as Record<string, { rejected: Record<string, number> }>).standard!.rejected.DEADLINE_EXCEEDED).toBe(1);
     await holder.text();
     await expectIdle(pool);
