@@ -32,10 +32,12 @@ export function validateTransportOptions(options: GeminiPoolOptions | undefined)
     throw new ConfigError('options', 'an object', options);
   }
   const o = options ?? {};
+  const maxConnections = integer('maxConnections', o.maxConnections, DEFAULTS.maxConnections, 1);
   const resolved: TransportOptions = {
     origins: origins(o.origins),
-    minConnections: integer('minConnections', o.minConnections, DEFAULTS.minConnections, 0),
-    maxConnections: integer('maxConnections', o.maxConnections, DEFAULTS.maxConnections, 1),
+    // An unset minimum follows a smaller maximum down: `{ maxConnections: 5 }` alone is valid.
+    minConnections: integer('minConnections', o.minConnections, Math.min(DEFAULTS.minConnections, maxConnections), 0),
+    maxConnections,
     connectTimeoutMs: integer('connectTimeoutMs', o.connectTimeoutMs, DEFAULTS.connectTimeoutMs, 1),
     idleTimeoutMs: integer('idleTimeoutMs', o.idleTimeoutMs, DEFAULTS.idleTimeoutMs, 1),
     maxLifetimeMs: integer('maxLifetimeMs', o.maxLifetimeMs, DEFAULTS.maxLifetimeMs, 0),

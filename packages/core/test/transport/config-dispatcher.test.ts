@@ -29,6 +29,12 @@ describe('option validation', () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it('lets an unset minimum follow a smaller maximum down', async () => {
+    const pool = createGeminiPool({ origins: ['http://127.0.0.1:1'], maxConnections: 5 });
+    expect(pool.stats().origins['http://127.0.0.1:1']).toMatchObject({ max: 5 });
+    await pool.close();
+  });
+
   it('does not write defaults onto the caller options', () => {
     const options = Object.freeze({ origins: ['http://127.0.0.1:1'], minConnections: 0 });
     const pool = createGeminiPool(options);
