@@ -44,6 +44,17 @@ async function finish({ pool, holder }: Setup): Promise<void> {
 }
 
 describe('queue bounds with lanes on (default policies)', () => {
+  it('lists every lane in stats from construction, with its effective bounds', async () => {
+    const pool = createGeminiPool({ origins: [fake.origin], minConnections: 0, maxQueue: 2, queueTimeoutMs: 1000, lanes: { bulk: { queueTimeoutMs: 120_000 } } });
+    const zero = { QUEUE_FULL: 0, QUEUE_TIMEOUT: 0, DEADLINE_EXCEEDED: 0, ABORTED: 0 };
+    expect(pool.stats().lanes).toEqual({
+      critical: { queued: 0, inFlight: 0, admitted: 0, rejected: zero, waitP50Ms: 0, waitP95Ms: 0, maxQueue: 2, queueTimeoutMs: 1000 },
+      standard: { queued: 0, inFlight: 0, admitted: 0, rejected: zero, waitP50Ms: 0, waitP95Ms: 0, maxQueue: 2, queueTimeoutMs: 1000 },
+      bulk: { queued: 0, inFlight: 0, admitted: 0, rejected: zero, waitP50Ms: 0, waitP95Ms: 0, maxQueue: 2, queueTimeoutMs: 120_000 },
+    });
+    await pool.close();
+  });
+
   it('fails the call past the pool maxQueue with QUEUE_FULL and the queued ones with QUEUE_TIMEOUT after queueTimeoutMs', async () => {
     const setup = await saturated();
     const { pool, clock } = setup;
