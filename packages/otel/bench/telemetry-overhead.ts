@@ -1,7 +1,11 @@
 // Telemetry overhead on the hot path: the same burst of pool.fetch calls against the local fake
 // Gemini server, without instrumentation and with instrumentGempool (metrics + spans + cost, with
 // and without the NDJSON ledger). Reports req/s per run and the ratio; never part of `npm test`.
-//   npx tsc -b && node_modules/.bin/node packages/otel/bench/telemetry-overhead.ts [calls] [concurrency]
+// Rounds alternate the mode order and ratios are taken within a round (neighbours in time), so a
+// busy machine shifts both sides of a ratio alike.
+//   npx tsc -b && node_modules/.bin/node packages/otel/bench/telemetry-overhead.ts [calls] [concurrency] [rounds]
+// BASELINE=/path/to/another/build/of/@gempool/otel/dist/index.js adds an `otel(baseline)` mode, to
+// compare two builds of instrumentGempool side by side in one process.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +17,17 @@ import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opent
 
 const calls = Number(process.argv[2] ?? 20_000);
 const concurrency = Number(process.argv[3] ?? 100);
+const rounds = Number(process.argv[4] ?? 3);
 const PATH = '/v1beta/models/gemini-2.5-flash:generateContent';
+const baseline = process.env.BASELINE === undefined ? undefined : ((await import(process.env.BASELINE)) as { instrumentGempool: typeof instrumentGempool }).instrumentGempool;
+
+type Mode = 'off' | 'otel' | 'otel+ledger' | 'otel(baseline)';
+const modes: Mode[] = baseline === undefined ? ['off', 'otel', 'otel+ledger'] : ['off', 'otel', 'otel(baseline)'];
 
 const fake = await startFakeGemini();
 const dir = await mkdtemp(join(tmpdir(), 'gempool-bench-'));
 
-async function run(label: string, mode: 'off' | 'otel' | 'otel+ledger'): Promise<number> {
+async function run(label: string, mode: Mode): Promise<number> {
   const pool = createGeminiPool({ origins: [fake.origin], tls: { ca: fake.ca! }, minConnections: 10, maxConnections: 50, coalesce: false });
   await pool.warmup();
   const meterProvider = new MeterProvider({
@@ -26,10 +35,11 @@ async function run(label: string, mode: 'off' | 'otel' | 'otel+ledger'): Promise
   });
   const spanExporter = new InMemorySpanExporter();
   const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: spanExporter, maxQueueSize: 100_000 })] });
+  const instrument = mode === 'otel(baseline)' ? baseline! : instrumentGempool;
   const instrumentation =
     mode === 'off'
       ? undefined
-      : instrumentGempool(pool, { meterProvider, tracerProvider, ledger: mode === 'otel+ledger' ? { path: join(dir, `${label}.ndjson`) } : false });
+      : instrument(pool, { meterProvider, tracerProvider, ledger: mode === 'otel+ledger' ? { path: join(dir, `${label}.ndjson`) } : false });
   let next = 0;
   const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'bench' }] }] });
   const worker = async () => {
@@ -50,11 +60,17 @@ async function run(label: string, mode: 'off' | 'otel' | 'otel+ledger'): Promise
   return rate;
 }
 
-const results: Record<string, number[]> = { off: [], otel: [], 'otel+ledger': [] };
-for (let round = 1; round <= 3; round++) {
-  for (const mode of ['off', 'otel', 'otel+ledger'] as const) results[mode]!.push(await run(`${mode} #${round}`, mode));
+const ratios: Record<string, number[]> = Object.fromEntries(modes.slice(1).map((mode) => [mode, []]));
+const rates: Record<string, number[]> = Object.fromEntries(modes.map((mode) => [mode, []]));
+for (let round = 1; round <= rounds; round++) {
+  const order = round % 2 === 1 ? modes : [...modes].reverse();
+  const thisRound: Partial<Record<Mode, number>> = {};
+  for (const mode of order) thisRound[mode] = await run(`${mode} #${round}`, mode);
+  for (const mode of modes) rates[mode]!.push(thisRound[mode]!);
+  for (const mode of modes.slice(1)) ratios[mode]!.push(thisRound[mode]! / thisRound.off!);
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-console.log(`\nmedian: off ${Math.round(median(results.off!))}, otel ${Math.round(median(results.otel!))} (${(median(results.otel!) / median(results.off!)).toFixed(2)}×), otel+ledger ${Math.round(median(results['otel+ledger']!))} (${(median(results['otel+ledger']!) / median(results.off!)).toFixed(2)}×)`);
+console.log(`\nmedian req/s: ${modes.map((mode) => `${mode} ${Math.round(median(rates[mode]!))}`).join(', ')}`);
+console.log(`median within-round ratio to off: ${modes.slice(1).map((mode) => `${mode} ${median(ratios[mode]!).toFixed(2)}×`).join(', ')}`);
 await fake.close();
 await rm(dir, { recursive: true, force: true });

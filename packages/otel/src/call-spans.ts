@@ -3,7 +3,7 @@
 // rejection, retry scheduling and leak force-return. The call span's parent is whatever span is
 // active when `call-start` fires: core emits it synchronously inside the caller's pool.fetch, so a
 // LangChain agent span (or any span around an SDK call) becomes the parent.
-import { context, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { CallEndEvent, GempoolEvents } from '@gempool/core';
 import type { GenAiContent } from './genai-content.js';
 import { hostOf } from './host-of.js';
@@ -52,6 +52,8 @@ const S = SPAN_ATTRIBUTES;
 
 interface OpenCall {
   span: Span;
+  /** The caller's context with the call span set: the parent of every attempt span. */
+  context: Context;
   attempts: Map<number, Span>;
 }
 
@@ -59,54 +61,47 @@ type Handlers = { [K in keyof GempoolEvents]?: (event: GempoolEvents[K]) => void
 
 export interface CallSpans {
   handlers: Handlers;
+  /** True when the call has a recording span (sampled in): content is worth building only then. */
+  isRecording(callId: number): boolean;
   /** `content` only with recordContent: true. */
   endCall(event: CallEndEvent, costUsd: number | undefined, content?: GenAiContent): void;
   /** Ends spans still open (pool closed under us) so nothing is held forever. */
   endAll(): void;
 }
 
+/** A queue wait shorter than this (a call admitted at once) is not worth a span event. */
+const QUEUE_WAIT_EVENT_MIN_MS = 1;
+
 export function createCallSpans(tracer: Tracer): CallSpans {
+  // Only recording (sampled) call spans are kept: for a sampled-out call, or with no tracer
+  // provider at all, every later handler finds nothing and returns at once.
   const open = new Map<number, OpenCall>();
   const spanOf = (callId: number | undefined) => (callId === undefined ? undefined : open.get(callId)?.span);
 
   const handlers: Handlers = {
     'call-start': (e) => {
-      const span = tracer.startSpan(
-        `${e.operation} ${e.model}`,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            [A.operationName]: e.operation,
-            [A.providerName]: e.provider,
-            [A.requestModel]: e.model,
-            [A.lane]: e.lane,
-            [A.serverAddress]: hostOf(e.origin),
-            [S.streaming]: e.streaming,
-            [S.apiVersion]: e.apiVersion,
-            ...(e.tenant === undefined ? {} : { [S.tenant]: e.tenant }),
-          },
-        },
-        context.active(),
-      );
-      open.set(e.callId, { span, attempts: new Map() });
+      // Built directly (no spreads): this runs once per call on the request path.
+      const attributes: Attributes = {
+        [A.operationName]: e.operation,
+        [A.providerName]: e.provider,
+        [A.requestModel]: e.model,
+        [A.lane]: e.lane,
+        [A.serverAddress]: hostOf(e.origin),
+        [S.streaming]: e.streaming,
+        [S.apiVersion]: e.apiVersion,
+      };
+      if (e.tenant !== undefined) attributes[S.tenant] = e.tenant;
+      const parent = context.active();
+      const span = tracer.startSpan(`${e.operation} ${e.model}`, { kind: SpanKind.CLIENT, attributes }, parent);
+      if (!span.isRecording()) return;
+      open.set(e.callId, { span, context: trace.setSpan(parent, span), attempts: new Map() });
     },
     'attempt-start': (e) => {
       const call = open.get(e.callId);
       if (call === undefined) return;
-      const span = tracer.startSpan(
-        ATTEMPT_SPAN_NAME,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            [S.attempt]: e.attempt,
-            [A.requestModel]: e.model,
-            [A.serverAddress]: hostOf(e.origin),
-            ...(e.region === undefined ? {} : { [A.region]: e.region }),
-          },
-        },
-        trace.setSpan(context.active(), call.span),
-      );
-      call.attempts.set(e.attempt, span);
+      const attributes: Attributes = { [S.attempt]: e.attempt, [A.requestModel]: e.model, [A.serverAddress]: hostOf(e.origin) };
+      if (e.region !== undefined) attributes[A.region] = e.region;
+      call.attempts.set(e.attempt, tracer.startSpan(ATTEMPT_SPAN_NAME, { kind: SpanKind.CLIENT, attributes }, call.context));
     },
     'attempt-end': (e) => {
       const call = open.get(e.callId);
@@ -121,8 +116,12 @@ export function createCallSpans(tracer: Tracer): CallSpans {
       }
       span.end();
     },
-    'queue-wait': (e) =>
-      spanOf(e.callId)?.addEvent(SPAN_EVENTS.queueWait, { [A.lane]: e.lane, [S.queueWait]: e.waitMs / 1000, [A.queueResult]: e.result }),
+    'queue-wait': (e) => {
+      // Every call reports its lane wait; only a real wait or a failed one is news on the span
+      // (the gempool.lane.wait_time histogram still counts every call).
+      if (e.result === 'admitted' && e.waitMs < QUEUE_WAIT_EVENT_MIN_MS) return;
+      spanOf(e.callId)?.addEvent(SPAN_EVENTS.queueWait, { [A.lane]: e.lane, [S.queueWait]: e.waitMs / 1000, [A.queueResult]: e.result });
+    },
     coalesced: (e) => spanOf(e.callId)?.addEvent(SPAN_EVENTS.coalesced, { [S.leaderCallId]: e.leaderCallId }),
     'breaker-rejected': (e) =>
       spanOf(e.callId)?.addEvent(SPAN_EVENTS.breakerRejected, {
@@ -158,28 +157,30 @@ export function createCallSpans(tracer: Tracer): CallSpans {
 
   return {
     handlers,
+    isRecording: (callId) => open.has(callId),
     endCall(e, costUsd, content) {
       const call = open.get(e.callId);
       if (call === undefined) return;
       open.delete(e.callId);
       for (const attempt of call.attempts.values()) attempt.end();
       const { span } = call;
-      span.setAttributes({
-        [A.responseModel]: e.servedModel,
-        [S.attempts]: e.attempts,
-        [S.coalesced]: e.coalesced,
-        ...(e.retryReasons.length > 0 ? { [S.retryReasons]: e.retryReasons } : {}),
-        ...(e.status === undefined ? {} : { [S.httpStatus]: e.status }),
-        ...(e.region === undefined ? {} : { [A.region]: e.region }),
-        ...(e.finishReasons === undefined ? {} : { [S.finishReasons]: e.finishReasons }),
-        ...(e.usage === undefined
-          ? {}
-          : { [S.inputTokens]: e.usage.inputTokens, [S.outputTokens]: e.usage.outputTokens, [S.cachedTokens]: e.usage.cachedTokens }),
-        ...(costUsd === undefined ? {} : { [S.costUsd]: costUsd }),
-        ...(content?.inputMessages === undefined ? {} : { [S.inputMessages]: JSON.stringify(content.inputMessages) }),
-        ...(content?.systemInstructions === undefined ? {} : { [S.systemInstructions]: JSON.stringify(content.systemInstructions) }),
-        ...(content?.outputMessages === undefined ? {} : { [S.outputMessages]: JSON.stringify(content.outputMessages) }),
-      });
+      // One setAttribute per present value: no intermediate object of spreads per call.
+      span.setAttribute(A.responseModel, e.servedModel);
+      span.setAttribute(S.attempts, e.attempts);
+      span.setAttribute(S.coalesced, e.coalesced);
+      if (e.retryReasons.length > 0) span.setAttribute(S.retryReasons, e.retryReasons);
+      if (e.status !== undefined) span.setAttribute(S.httpStatus, e.status);
+      if (e.region !== undefined) span.setAttribute(A.region, e.region);
+      if (e.finishReasons !== undefined) span.setAttribute(S.finishReasons, e.finishReasons);
+      if (e.usage !== undefined) {
+        span.setAttribute(S.inputTokens, e.usage.inputTokens);
+        span.setAttribute(S.outputTokens, e.usage.outputTokens);
+        span.setAttribute(S.cachedTokens, e.usage.cachedTokens);
+      }
+      if (costUsd !== undefined) span.setAttribute(S.costUsd, costUsd);
+      if (content?.inputMessages !== undefined) span.setAttribute(S.inputMessages, JSON.stringify(content.inputMessages));
+      if (content?.systemInstructions !== undefined) span.setAttribute(S.systemInstructions, JSON.stringify(content.systemInstructions));
+      if (content?.outputMessages !== undefined) span.setAttribute(S.outputMessages, JSON.stringify(content.outputMessages));
       if (e.outcome === 'error') {
         span.setAttribute(A.errorType, e.errorType ?? e.errorCode ?? '_OTHER');
         span.setStatus({ code: SpanStatusCode.ERROR, ...(e.errorCode === undefined ? {} : { message: e.errorCode }) });

@@ -5,6 +5,7 @@ import { metrics, trace, type MeterProvider, type TracerProvider } from '@opente
 import { ConfigError, type CallEndEvent, type GempoolEventName, type GempoolEvents } from '@gempool/core';
 import { createCallSpans } from './call-spans.js';
 import { createPoolMetrics } from './pool-metrics.js';
+import { createSharedStateMetrics } from './shared-state-metrics.js';
 import { createCostCalculator, type PriceTable } from './price-table.js';
 import type { InstrumentablePool } from './instrumentable-pool.js';
 import { createLedgerWriter, type LedgerOptions } from './ledger/create-ledger-writer.js';
@@ -47,7 +48,9 @@ export function instrumentGempool(pool: InstrumentablePool, options: InstrumentG
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, INSTRUMENTATION_VERSION);
   const cost = createCostCalculator(options.prices);
   const recordContent = options.recordContent === true;
-  const poolMetrics = createPoolMetrics(meter, pool.stats === undefined ? undefined : () => pool.stats!());
+  const stats = pool.stats === undefined ? undefined : () => pool.stats!();
+  const poolMetrics = createPoolMetrics(meter, stats);
+  const sharedStateMetrics = createSharedStateMetrics(meter, stats);
   const spans = createCallSpans(tracer);
   const warn = options.onWarning ?? throttledProcessWarning();
   const ledger =
@@ -60,8 +63,9 @@ export function instrumentGempool(pool: InstrumentablePool, options: InstrumentG
 
   const onCallEnd = (event: CallEndEvent) => {
     const usd = event.usage === undefined ? undefined : cost.costOf(event.servedModel, event.usage);
-    // Content is read only when the user opted in; core only carries it after trackContent().
-    const content = recordContent ? toGenAiContent(event) : undefined;
+    // Content is read only when the user opted in (core only carries it after trackContent()),
+    // and converted only when something will hold it: a sampled span or the ledger.
+    const content = recordContent && (ledger !== undefined || spans.isRecording(event.callId)) ? toGenAiContent(event) : undefined;
     poolMetrics.recordCall(event, usd);
     spans.endCall(event, usd, content);
     ledger?.add(toLedgerRecord(event, usd, Date.now(), content));
@@ -76,6 +80,7 @@ export function instrumentGempool(pool: InstrumentablePool, options: InstrumentG
   };
   for (const [name, handler] of Object.entries(spans.handlers)) add(name as GempoolEventName, handler as never);
   for (const [name, handler] of Object.entries(poolMetrics.handlers)) add(name as GempoolEventName, handler as never);
+  for (const [name, handler] of Object.entries(sharedStateMetrics.handlers)) add(name as GempoolEventName, handler as never);
   add('call-end', onCallEnd);
   for (const [name, listener] of listeners) pool.on(name, listener);
 
@@ -90,6 +95,7 @@ export function instrumentGempool(pool: InstrumentablePool, options: InstrumentG
       stopped ??= (async () => {
         for (const [name, listener] of listeners) pool.off(name, listener);
         poolMetrics.stop();
+        sharedStateMetrics.stop();
         spans.endAll();
         await ledger?.close();
       })();

@@ -25,4 +25,6 @@ export interface PoolStatsLike {
   utilization?: number;
   /** Queue depth per lane: `{ critical: { queued: 3 } }` or `{ critical: 3 }`. */
   lanes?: Record<string, { queued?: number } | number>;
+  /** options.quotas / options.sharedState: `mode` is `redis` only when Redis is configured. */
+  sharedState?: { mode?: string; connected?: boolean; fallbacks?: number; reconnects?: number };
 }

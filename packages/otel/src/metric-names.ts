@@ -6,12 +6,13 @@ import type { MetricDefinition } from './metrics.js';
 
 /**
  * The series name `@opentelemetry/exporter-prometheus` writes: characters outside `[a-zA-Z0-9_]`
- * become `_` (runs collapsed), monotonic counters get `_total`. No unit suffix is added by the JS
- * exporter. Histograms expose `<name>_bucket`, `<name>_sum` and `<name>_count`.
+ * become `_` (runs collapsed), monotonic counters (synchronous or observable) get `_total`. No
+ * unit suffix is added by the JS exporter. Histograms expose `<name>_bucket`, `<name>_sum` and `<name>_count`.
  */
 export function prometheusName(metric: Pick<MetricDefinition, 'name' | 'kind'>): string {
   const base = prometheusLabel(metric.name);
-  return metric.kind === 'counter' && !base.endsWith('_total') ? `${base}_total` : base;
+  const monotonic = metric.kind === 'counter' || metric.kind === 'observable-counter';
+  return monotonic && !base.endsWith('_total') ? `${base}_total` : base;
 }
 
 /** A label (attribute) name as Prometheus shows it: `gen_ai.request.model` → `gen_ai_request_model`. */

@@ -11,7 +11,9 @@ export type InstrumentKind =
   /** Read from pool.stats() at collection time (asynchronous up-down counter). */
   | 'observable-updown-counter'
   /** Read at collection time (asynchronous gauge). */
-  | 'observable-gauge';
+  | 'observable-gauge'
+  /** A running total kept by core, read from pool.stats() at collection time (asynchronous counter). */
+  | 'observable-counter';
 
 /** Attribute keys used on metrics, spans and ledger records. */
 export const ATTRIBUTES = Object.freeze({
@@ -37,6 +39,7 @@ export const ATTRIBUTES = Object.freeze({
   failoverTo: 'gempool.failover.to',
   autoscaleDirection: 'gempool.autoscale.direction',
   ledgerSink: 'gempool.ledger.sink',
+  quotaResult: 'gempool.quota.result',
 } as const);
 
 export type AttributeKey = (typeof ATTRIBUTES)[keyof typeof ATTRIBUTES];
@@ -275,6 +278,43 @@ export const METRICS = Object.freeze({
     unit: '{record}',
     description: 'Request-ledger records dropped because a sink failed or its buffer was full',
     attributes: [A.ledgerSink],
+  },
+  sharedStateConnected: {
+    name: 'gempool.shared_state.connected',
+    kind: 'observable-gauge',
+    unit: '1',
+    description: 'Redis shared state (options.sharedState) reachable: 1 connected, 0 disconnected (limits and breakers are then per pod only). Reported only with sharedState',
+    attributes: [],
+  },
+  sharedStateFallbacks: {
+    name: 'gempool.shared_state.fallbacks',
+    kind: 'observable-counter',
+    unit: '{decision}',
+    description: 'Quota and breaker decisions made locally because Redis was unreachable',
+    attributes: [],
+  },
+  sharedStateReconnects: {
+    name: 'gempool.shared_state.reconnects',
+    kind: 'observable-counter',
+    unit: '{reconnect}',
+    description: 'Times the Redis shared-state link came back after being lost',
+    attributes: [],
+  },
+  quotaWaitTime: {
+    name: 'gempool.quota.wait_time',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time a call waited for its model\'s quota (options.quotas), by result (admitted, QUOTA_WAIT_TIMEOUT, ABORTED); calls that did not wait are not recorded',
+    attributes: [A.requestModel, A.quotaResult],
+    buckets: WAIT_SECONDS,
+    values: { [A.quotaResult]: ['admitted', 'QUOTA_WAIT_TIMEOUT', 'ABORTED'] },
+  },
+  quotaWaitTimeouts: {
+    name: 'gempool.quota.wait_timeouts',
+    kind: 'counter',
+    unit: '{request}',
+    description: 'Calls that gave up waiting for quota (QUOTA_WAIT_TIMEOUT) at or before their deadline',
+    attributes: [A.requestModel],
   },
 } as const satisfies Record<string, MetricDefinition>);
 

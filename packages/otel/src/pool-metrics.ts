@@ -3,6 +3,7 @@
 // state, region health) are read at collection time, so an idle pool costs nothing between exports.
 import type { Attributes, BatchObservableResult, Counter, Histogram, Meter, Observable } from '@opentelemetry/api';
 import type { BreakerState, CallEndEvent, GempoolEvents } from '@gempool/core';
+import { createCallAttributeCache, memoize, memoize2 } from './attribute-cache.js';
 import { hostOf } from './host-of.js';
 import { ATTRIBUTES as A, METRICS, type MetricDefinition } from './metrics.js';
 import type { PoolStatsLike } from './instrumentable-pool.js';
@@ -87,6 +88,12 @@ export function createPoolMetrics(meter: Meter, stats: (() => PoolStatsLike) | u
   };
   meter.addBatchObservableCallback(collect, observables);
 
+  // Per-call attribute sets are cached: the same few combinations repeat on every call, and
+  // building (and collecting) a fresh object per record is most of instrumentation's cost.
+  const callAttributes = createCallAttributeCache();
+  const poolAttributes = memoize((pool: string): Attributes => ({ [A.poolName]: pool }));
+  const laneWaitAttributes = memoize2((lane: string, result: string): Attributes => ({ [A.lane]: lane, [A.queueResult]: result }));
+
   const handlers: Handlers = {
     'connection-created': (e) => {
       const attributes = { [A.poolName]: e.pool, [A.serverAddress]: hostOf(e.origin) };
@@ -95,8 +102,8 @@ export function createPoolMetrics(meter: Meter, stats: (() => PoolStatsLike) | u
     },
     'connection-destroyed': (e) =>
       destroyed.add(1, { [A.poolName]: e.pool, [A.serverAddress]: hostOf(e.origin), [A.destroyReason]: e.reason }),
-    'lease-acquired': (e) => waitTime.record(e.waitMs / 1000, { [A.poolName]: e.pool }),
-    'lease-released': (e) => useTime.record(e.useMs / 1000, { [A.poolName]: e.pool }),
+    'lease-acquired': (e) => waitTime.record(e.waitMs / 1000, poolAttributes(e.pool)),
+    'lease-released': (e) => useTime.record(e.useMs / 1000, poolAttributes(e.pool)),
     leak: (e) => {
       leaks.add(1, { [A.requestModel]: e.model });
       if (e.forceReturned) forceReturned.add(1, { [A.requestModel]: e.model });
@@ -115,7 +122,7 @@ export function createPoolMetrics(meter: Meter, stats: (() => PoolStatsLike) | u
     'retry-scheduled': (e) => retries.add(1, { [A.requestModel]: e.model, [A.retryReason]: e.reason }),
     'retry-budget-exhausted': (e) => budgetExhausted.add(1, { [A.requestModel]: e.model }),
     coalesced: (e) => coalesced.add(1, { [A.requestModel]: e.model }),
-    'queue-wait': (e) => laneWait.record(e.waitMs / 1000, { [A.lane]: e.lane, [A.queueResult]: e.result }),
+    'queue-wait': (e) => laneWait.record(e.waitMs / 1000, laneWaitAttributes(e.lane, e.result)),
     'region-health': (e) => regions.set(e.region, e.healthy ? 1 : 0),
     failover: (e) => failovers.add(1, { [A.failoverFrom]: e.from, [A.failoverTo]: e.to }),
     autoscale: (e) => autoscale.add(1, { [A.poolName]: e.pool, [A.autoscaleDirection]: e.direction }),
@@ -124,22 +131,14 @@ export function createPoolMetrics(meter: Meter, stats: (() => PoolStatsLike) | u
   return {
     handlers,
     recordCall(e, costUsd) {
-      const base: Attributes = {
-        [A.operationName]: e.operation,
-        [A.providerName]: e.provider,
-        [A.requestModel]: e.model,
-      };
-      const withResponse = { ...base, [A.responseModel]: e.servedModel };
-      duration.record(e.durationMs / 1000, e.errorType === undefined ? withResponse : { ...withResponse, [A.errorType]: e.errorType });
-      const outcome: Attributes = { ...base, [A.lane]: e.lane, [A.outcome]: e.outcome };
-      requests.add(1, e.errorType === undefined ? outcome : { ...outcome, [A.errorType]: e.errorType });
+      const attributes = callAttributes.get(e);
+      duration.record(e.durationMs / 1000, attributes.duration);
+      requests.add(1, attributes.requests);
       if (e.usage !== undefined) {
-        tokens.record(e.usage.inputTokens, { ...withResponse, [A.tokenType]: 'input' });
-        tokens.record(e.usage.outputTokens, { ...withResponse, [A.tokenType]: 'output' });
+        tokens.record(e.usage.inputTokens, attributes.inputTokens);
+        tokens.record(e.usage.outputTokens, attributes.outputTokens);
       }
-      if (costUsd !== undefined && costUsd > 0) {
-        cost.add(costUsd, { [A.providerName]: e.provider, [A.requestModel]: e.model, [A.responseModel]: e.servedModel });
-      }
+      if (costUsd !== undefined && costUsd > 0) cost.add(costUsd, attributes.cost);
     },
     ledgerDropped(sink, count) {
       ledgerDropped.add(count, { [A.ledgerSink]: sink });
