@@ -45,6 +45,13 @@ describe('Prometheus names', () => {
     expect(types.get('gen_ai_client_operation_duration')).toBe('histogram');
     expect(types.get('gempool_connection_count')).toBe('gauge');
     expect(types.get('gempool_utilization')).toBe('gauge');
+    // Observable (asynchronous) counters are monotonic sums too: `_total`, type counter.
+    expect(types.get(prometheusName(METRICS.sharedStateFallbacks))).toBe('counter');
+    expect(prometheusName(METRICS.sharedStateFallbacks)).toBe('gempool_shared_state_fallbacks_total');
+    expect(types.get('gempool_shared_state_connected')).toBe('gauge');
+    expect(scrape).toMatch(/^gempool_shared_state_connected\{[^}]*\} 0$/m);
+    expect(scrape).toMatch(/^gempool_shared_state_fallbacks_total\{[^}]*\} 3$/m);
+    expect(scrape).toMatch(/^gempool_quota_wait_timeouts_total\{[^}]*gen_ai_request_model="gemini-2\.5-pro"[^}]*\} 1$/m);
     expect(prometheusName(METRICS.requests)).toBe('gempool_requests_total');
     expect(prometheusName(METRICS.operationDuration)).toBe('gen_ai_client_operation_duration');
     expect(scrape).toMatch(/^gen_ai_client_operation_duration_bucket\{.*le="0\.16"\} 1$/m);

@@ -1,5 +1,5 @@
 // A small sample of pool activity touching every event-driven metric kind (counter, histogram,
-// gauge), for exporter-format tests.
+// gauge, observable counter), for exporter-format tests.
 import { ScriptedPool, usage } from './scripted-pool.js';
 
 export function emitSample(pool: ScriptedPool): void {
@@ -10,5 +10,8 @@ export function emitSample(pool: ScriptedPool): void {
   pool.emit('retry-scheduled', { callId: call.callId, model: call.model, attempt: 1, delayMs: 1000, reason: '429', status: 429 });
   pool.attempt(call, 2, 200);
   pool.end(call, { attempts: 2, retryReasons: ['429'], usage: usage(100, 20) });
+  // A pool that reports no sharedState stats: the gauges come from the last shared-state event.
+  pool.emit('shared-state', { state: 'disconnected', reason: 'connect ECONNREFUSED', fallbacks: 3 });
+  pool.emit('quota-wait', { model: 'gemini-2.5-pro', waitMs: 1200, result: 'QUOTA_WAIT_TIMEOUT', paused: false });
   pool.emit('breaker-state', { endpoint: 'gemini-2.5-pro|global|v1', model: 'gemini-2.5-pro', region: 'global', apiVersion: 'v1', from: 'closed', to: 'open', reason: 'latency' });
 }
