@@ -4,6 +4,7 @@ import { connectionLeak } from './alerts/connection-leak.ts';
 import { highLatency } from './alerts/high-latency.ts';
 import { poolExhaustion } from './alerts/pool-exhaustion.ts';
 import { rateLimited } from './alerts/rate-limited.ts';
+import { sharedStateDisconnected } from './alerts/shared-state-disconnected.ts';
 import { cost } from './dashboards/cost.ts';
 import { latencyThroughput } from './dashboards/latency-throughput.ts';
 import { leaks } from './dashboards/leaks.ts';
@@ -12,4 +13,4 @@ import { reliability } from './dashboards/reliability.ts';
 import type { AlertSpec, DashboardSpec } from './spec.ts';
 
 export const DASHBOARDS: readonly DashboardSpec[] = [poolHealth, latencyThroughput, reliability, cost, leaks];
-export const ALERTS: readonly AlertSpec[] = [connectionLeak, poolExhaustion, breakerOpen, rateLimited, highLatency];
+export const ALERTS: readonly AlertSpec[] = [connectionLeak, poolExhaustion, breakerOpen, rateLimited, highLatency, sharedStateDisconnected];

@@ -2,13 +2,15 @@
 // of the real pool (createGeminiPool → the fake Gemini server over TLS/HTTP/2) instrumented by
 // instrumentGempool with the OpenTelemetry Prometheus exporter. Series that only appear on rare
 // events (leaks, failovers, regions, open breakers) are listed in EVENT_ONLY with the event that
-// produces them; they are checked against the registry instead of the scrape.
+// produces them; they are checked against the registry instead of the scrape. A second pool, with
+// quotas and a Redis that is not there (a closed local port), produces the shared-state and quota
+// series; its scrape is read alongside the first.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { createGeminiPool } from '@gempool/core';
+import { createGeminiPool, runWithContext } from '@gempool/core';
 import { startFakeGemini, type FakeGemini } from '@gempool/testing';
 import { instrumentGempool } from '@gempool/otel';
 import { METRICS, type MetricKey } from '../../packages/otel/src/metrics.ts';
@@ -62,13 +64,46 @@ beforeAll(async () => {
   // Identical concurrent calls share one upstream call (coalescing).
   await Promise.all([call(pool, 'same prompt'), call(pool, 'same prompt'), call(pool, 'same prompt')]);
 
-  server.on('request', (req, res) => exporter.getMetricsRequestHandler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  scrape = await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`)).text();
+  scrape = await scrapeOf(exporter);
   await instrumentation.shutdown();
   await meterProvider.shutdown();
   await pool.close();
+  scrape += await sharedStateRun();
 });
+
+async function scrapeOf(exporter: PrometheusExporter): Promise<string> {
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => exporter.getMetricsRequestHandler(req, res));
+  return (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`)).text();
+}
+
+/** Quotas (1 rpm) and sharedState on a closed port: disconnected, fallbacks, one quota-wait timeout. */
+async function sharedStateRun(): Promise<string> {
+  const probe = createTcpServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const closedPort = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ readers: [exporter] });
+  const pool = createGeminiPool({
+    origins: [fake.origin],
+    tls: { ca: fake.ca! },
+    retry: { enabled: false },
+    quotas: { [MODEL]: { rpm: 1 } },
+    sharedState: { redis: `redis://127.0.0.1:${closedPort}` },
+  });
+  const instrumentation = instrumentGempool(pool, { meterProvider });
+  await new Promise((resolve) => pool.once('shared-state', resolve));
+  await call(pool, 'the one call this minute');
+  // The next request is a minute away, past the 50 ms deadline: QUOTA_WAIT_TIMEOUT at once.
+  await runWithContext({ deadlineMs: 50 }, () => call(pool, 'one too many')).catch(() => 0);
+  const text = await scrapeOf(exporter);
+  await instrumentation.shutdown();
+  await meterProvider.shutdown();
+  await pool.close();
+  return text;
+}
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -116,5 +151,7 @@ describe('a live scrape of a scripted run', () => {
     expect(scrape).toMatch(/^gempool_requests_total\{[^}]*gempool_outcome="error"/m);
     expect(scrape).toMatch(/^gempool_coalesced_calls_total\{[^}]*gen_ai_request_model="gemini-2\.5-flash"/m);
     expect(scrape).toMatch(/^gempool_connection_count\{[^}]*gempool_connection_state="(idle|used)"/m);
+    expect(scrape).toMatch(/^gempool_quota_wait_time_bucket\{[^}]*gen_ai_request_model="gemini-2\.5-flash"/m);
+    expect(scrape).toMatch(/^gempool_quota_wait_timeouts_total\{[^}]*gen_ai_request_model="gemini-2\.5-flash"/m);
   });
 });

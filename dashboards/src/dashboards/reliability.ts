@@ -4,7 +4,8 @@ import type { DashboardSpec } from '../spec.ts';
 export const reliability: DashboardSpec = {
   id: 'reliability',
   displayName: 'gempool: reliability',
-  summary: 'What is failing, and what is gempool doing about it? Open it during an incident: breakers, retries, 429s, errors, regions.',
+  summary:
+    'What is failing, and what is gempool doing about it? Open it during an incident: breakers, retries, 429s, errors, regions, and the fleet-wide shared state and quotas.',
   widgets: [
     {
       kind: 'line',
@@ -66,6 +67,40 @@ export const reliability: DashboardSpec = {
       series: [{ metric: 'breakerRejections', aggregation: 'rate', by: [A.breakerEndpoint] }],
       unit: '{request}/s',
       yAxisLabel: 'rejections per second',
+    },
+    // Shared state (Redis) and quotas: only pools with options.sharedState / options.quotas report these.
+    {
+      kind: 'line',
+      title: 'Redis shared state connected',
+      answers: 'Do all pods reach Redis (1)? At 0 a pod limits quotas and breakers on its own (its share of the quota), so the fleet is limited per pod only.',
+      series: [{ metric: 'sharedStateConnected', aggregation: 'min', legend: 'least connected pod' }],
+      unit: '{state}',
+      yAxisLabel: '1 connected · 0 disconnected',
+      thresholds: [{ value: 1, label: 'disconnected', color: 'RED', direction: 'BELOW' }],
+    },
+    {
+      kind: 'line',
+      title: 'Shared-state fallbacks',
+      answers: 'How many quota and breaker decisions are being made locally because Redis is unreachable (0 when healthy)?',
+      series: [{ metric: 'sharedStateFallbacks', aggregation: 'rate', legend: 'local decisions' }],
+      unit: '{decision}/s',
+      yAxisLabel: 'decisions per second',
+    },
+    {
+      kind: 'line',
+      title: 'Quota wait p95 by model',
+      answers: 'How long do calls wait for their model\'s fleet-wide quota (only calls that waited)? Rising waits mean the fleet is at its quota.',
+      series: [{ metric: 'quotaWaitTime', aggregation: 'quantile', quantile: 0.95, by: [A.requestModel], legend: 'p95' }],
+      unit: 's',
+      yAxisLabel: 'seconds',
+    },
+    {
+      kind: 'stacked-bar',
+      title: 'Quota-wait timeouts by model',
+      answers: 'Which models turn calls away with QUOTA_WAIT_TIMEOUT because their quota would not free up before the call deadline?',
+      series: [{ metric: 'quotaWaitTimeouts', aggregation: 'rate', by: [A.requestModel] }],
+      unit: '{request}/s',
+      yAxisLabel: 'timeouts per second',
     },
   ],
 };
