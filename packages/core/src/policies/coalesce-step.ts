@@ -1,15 +1,16 @@
-// Pipeline step: identical non-streaming calls (same credential, tenant, URL and canonical body)
+// Pipeline step: identical non-streaming calls (same credential, tenant, URL and body bytes)
 // that arrive while the first is in flight, or within `windowMs` after it finished successfully,
 // share its upstream call. The leader's body is read once; every caller gets its own Response.
 // Never shared across API keys / tokens (only a hash of them is kept) or tenants. Context
 // `coalesce: false` opts a call out. Streaming calls are never coalesced (see docs/resilience.md).
+// The key is the body as sent, not a canonical form of its JSON: the SDKs serialise identical
+// requests identically, and parsing + re-serialising every body cost more than it ever shared.
 import { credentialFingerprint, remainingMs, type Call } from '../call.js';
 import type { Clock } from '../clock.js';
 import { AbortedError, DeadlineExceededError, isGempoolError } from '../errors.js';
 import type { Next, Step, StepContext } from '../pipeline.js';
 import { passThroughStep } from '../pipeline.js';
 import { bufferResponse, toResponse, type BufferedResponse } from './buffered-response.js';
-import { canonicalBody } from './canonical-json.js';
 import { createEmbedBatchStep } from './embed-batcher.js';
 import { policyRuntimeFor } from './policy-runtime.js';
 
@@ -95,7 +96,9 @@ function coalesceKey(call: Call): string | undefined {
   if (call.context?.coalesce === false || !call.replayable) return undefined;
   const body = call.body;
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) return undefined;
-  return `${credentialFingerprint(call)}\0${call.context?.tenant ?? ''}\0${call.origin}${call.path}\0${canonicalBody(body)}`;
+  // Bytes become a latin1 string: one char per byte, so equal keys mean equal bytes.
+  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
+  return `${credentialFingerprint(call)}\0${call.context?.tenant ?? ''}\0${call.origin}${call.path}\0${typeof body === 'string' ? 's' : 'b'}${text}`;
 }
 
 /** Waits for the leader's result, or rejects as soon as this caller's own signal aborts or its deadline passes. */

@@ -3,7 +3,6 @@ import { createManualClock } from '@gempool/testing';
 import { createFullJitterBackoff } from '../../src/policies/backoff.js';
 import { createRetryBudget } from '../../src/policies/retry-budget.js';
 import { LatencyWindow } from '../../src/policies/latency-window.js';
-import { canonicalBody } from '../../src/policies/canonical-json.js';
 
 describe('full-jitter backoff', () => {
   it('grows exponentially from the base and is capped, scaled by the random draw', () => {
@@ -63,13 +62,5 @@ describe('latency window', () => {
     window.record(9000, false);
     // 202 calls, 3 slow: the 200th value is slow.
     expect(window.p99Exceeded()).toBe(true);
-  });
-});
-
-describe('canonical body', () => {
-  it('ignores key order and whitespace but not values', () => {
-    expect(canonicalBody('{"b":1,"a":{"y":[1,2],"x":null}}')).toBe(canonicalBody(new TextEncoder().encode('{ "a": { "x": null, "y": [1, 2] }, "b": 1 }')));
-    expect(canonicalBody('{"a":[1,2]}')).not.toBe(canonicalBody('{"a":[2,1]}'));
-    expect(canonicalBody('not json')).toBe('not json');
   });
 });
