@@ -19,6 +19,8 @@ export interface FaultCase {
   expect: Record<CallMode, CallOutcome[]>;
   /** The upstream status the error must carry (GempoolError.status or ApiError.status). */
   status?: number;
+  /** The SDK throws before the upstream has finished sending (HTTP/2 END_STREAM may come just after): idle once it has. */
+  idleOnceUpstreamEnds?: true;
   /** Modes that fail today because of a bug elsewhere; described in docs/reliability.md. */
   knownBug?: { modes: CallMode[]; bug: string };
 }
@@ -34,6 +36,12 @@ const quota429WithoutRetryInfo: RawResponder = (exchange) => {
   exchange.end(JSON.stringify({ error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Resource has been exhausted (e.g. check quota).' } }));
 };
 
+/** A captive portal or corporate proxy answering a Gemini call with its own 200 HTML page. */
+const portalPage: RawResponder = (exchange) => {
+  exchange.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  exchange.end('<html><body>Sign in to the guest network</body></html>');
+};
+
 export const FAULT_CASES: FaultCase[] = [
   // Transient faults: one shot, then the pool's retry must deliver the answer.
   { name: '429 with RetryInfo, once', upstream: 'fake', faults: [{ kind: 'status', status: 429, retryDelay: '0.02s' }], expect: both('success') },
@@ -45,6 +53,7 @@ export const FAULT_CASES: FaultCase[] = [
   { name: 'connection reset before headers, once', upstream: 'fake', faults: [{ kind: 'reset', scope: 'connection' }], expect: both('success') },
   { name: 'hang, once', upstream: 'fake', faults: [{ kind: 'hang' }], expect: both('success') },
   { name: 'slow headers (under the headers timeout)', upstream: 'fake', faults: [{ kind: 'slow-headers', delayMs: 50, ...always }], expect: both('success') },
+  { name: '200 with an HTML body (captive portal), once', upstream: 'raw', raw: () => thenOk(portalPage), expect: both('success') },
   { name: 'GOAWAY after every answer', upstream: 'fake', faults: [{ kind: 'goaway', ...always }], expect: both('success') },
 
   // Persistent faults: a typed error, with the upstream status kept where there was one.
@@ -55,6 +64,8 @@ export const FAULT_CASES: FaultCase[] = [
   { name: '500, always', upstream: 'fake', faults: [{ kind: 'status', status: 500, ...always }], expect: both('RETRY_EXHAUSTED'), status: 500 },
   { name: '503, always', upstream: 'fake', faults: [{ kind: 'status', status: 503, ...always }], expect: both('RETRY_EXHAUSTED'), status: 503 },
   { name: '504, always', upstream: 'fake', faults: [{ kind: 'status', status: 504, ...always }], expect: both('RETRY_EXHAUSTED'), status: 504 },
+  // Retried like a 5xx; the last attempt's BAD_RESPONSE (status 200, details.contentType) is the cause.
+  { name: '200 with an HTML body (captive portal), always', upstream: 'raw', raw: () => portalPage, expect: both('RETRY_EXHAUSTED') },
   { name: 'reset before headers, always', upstream: 'fake', faults: [{ kind: 'reset', ...always }], expect: both('RETRY_EXHAUSTED') },
   // Headers (200) already reached the caller: the call cannot be replayed, the body errors.
   { name: 'reset mid-body', upstream: 'fake', faults: [{ kind: 'reset-mid-body', ...always }], expect: both('CONNECTION_ERROR') },
@@ -65,10 +76,11 @@ export const FAULT_CASES: FaultCase[] = [
     name: 'SSE error event mid-stream',
     upstream: 'fake',
     faults: [{ kind: 'sse-error', ...always }],
-    // Unary calls are not streams: the fault does not apply. The SDK raises ApiError(500) mid-iteration.
+    // Unary calls are not streams: the fault does not apply. The SDK raises ApiError(500) mid-iteration
+    // and abandons the stream; the pool ends the call there (the idle check runs right after).
     expect: { unary: ['success'], stream: ['http-500'] },
     status: 500,
-    knownBug: { modes: ['stream'], bug: 'the SDK abandons the stream after the error event; its lease stays held until leak detection' },
+    idleOnceUpstreamEnds: true,
   },
   { name: 'connection refused', upstream: 'refused', expect: both('CONNECTION_ERROR', 'RETRY_EXHAUSTED') },
   // Region routing: us-central1 resolves to a closed port, europe-west4 to the fake; the call fails over.

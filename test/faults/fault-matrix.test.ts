@@ -8,7 +8,7 @@ import { createGeminiPool, runWithContext, type GeminiPool, type GeminiPoolOptio
 import { startFakeGemini, type FakeGemini } from '@gempool/testing';
 import { findGempoolError, settle } from '../helpers/call-outcome.js';
 import { closedPort } from '../helpers/closed-port.js';
-import { expectPoolIdle, watchUnhandledRejections } from '../helpers/pool-checks.js';
+import { expectPoolIdle, expectPoolIdleOnceUpstreamEnds, watchUnhandledRejections } from '../helpers/pool-checks.js';
 import { startRawUpstream, type RawUpstream } from '../helpers/raw-upstream.js';
 import { CALL_MODES, callModel, geminiClient, vertexClient, type CallMode } from '../helpers/sdk-clients.js';
 import { FAULT_CASES, type FaultCase } from './fault-cases.js';
@@ -100,7 +100,8 @@ describe.each([
           // The protocol under test is the one that was spoken.
           const versions = Object.values(pool.stats().origins).flatMap((origin) => (origin.httpVersion === undefined ? [] : [origin.httpVersion]));
           expect(new Set(versions)).toEqual(new Set(versions.length === 0 ? [] : [http2 ? '2' : '1.1']));
-          expectPoolIdle(pool);
+          if (row.idleOnceUpstreamEnds) await expectPoolIdleOnceUpstreamEnds(pool);
+          else expectPoolIdle(pool);
         } finally {
           await pool.close({ timeoutMs: 500 });
         }

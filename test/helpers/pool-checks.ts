@@ -14,6 +14,17 @@ export function expectPoolIdle(pool: GeminiPool): void {
   });
 }
 
+/**
+ * expectPoolIdle once the upstream has finished sending: a stream the SDK abandoned on its error
+ * event ends when the upstream does, and HTTP/2 may send END_STREAM in a frame of its own just
+ * after the event. Polls real time for at most `withinMs`: far below any leak timeout.
+ */
+export async function expectPoolIdleOnceUpstreamEnds(pool: GeminiPool, withinMs = 500): Promise<void> {
+  const started = Date.now();
+  while (pool.stats().inFlight > 0 && Date.now() - started < withinMs) await new Promise((resolve) => setTimeout(resolve, 2));
+  expectPoolIdle(pool);
+}
+
 export interface RejectionWatch {
   readonly reasons: unknown[];
   stop(): void;

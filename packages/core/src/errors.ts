@@ -207,3 +207,19 @@ export class RetryExhaustedError extends GempoolError {
     this.errors = errors;
   }
 }
+
+/**
+ * A 2xx answer on a Gemini model method whose content-type is neither JSON nor an event stream:
+ * HTML from a captive portal or a corporate proxy. Retryable like a 5xx; the body is never kept.
+ */
+export class BadResponseError extends GempoolError {
+  constructor(origin: string, status: number, contentType: string) {
+    const shown = contentType.length > 100 ? `${contentType.slice(0, 100)}…` : contentType;
+    super('BAD_RESPONSE', `${origin} answered ${status} with content-type \`${shown}\`, not Gemini's JSON or event stream (a proxy or captive portal in the way?)`, {
+      status,
+      retryable: true,
+      details: { origin, contentType: shown },
+    });
+    this.name = 'BadResponseError';
+  }
+}

@@ -126,10 +126,10 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
       throw error;
     }
     if (emitter.has('call-end')) {
-      // The call ends when its body does (usage is known only then).
+      // The call ends when its body does (usage is known only then; a stream's error event sets the status).
       const handler = (response as unknown as Record<symbol, PooledResponse | undefined>)[kPooledResponse];
-      if (handler !== undefined && !handler.finished) handler.onFinish = (done) => emitCallEnd(emitter, clock.now(), call, response.status, done.error, requestText);
-      else emitCallEnd(emitter, clock.now(), call, response.status, handler?.error, requestText);
+      if (handler !== undefined && !handler.finished) handler.onFinish = (done) => emitCallEnd(emitter, clock.now(), call, done.status ?? response.status, done.error, requestText);
+      else emitCallEnd(emitter, clock.now(), call, handler?.status ?? response.status, handler?.error, requestText);
     }
     return response;
   };

@@ -6,11 +6,15 @@ export interface BufferedResponse {
   bytes: Uint8Array<ArrayBuffer>;
 }
 
+/** Statuses a Response may not have a body with (`new Response(bytes, { status: 204 })` throws). */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
 export async function bufferResponse(response: Response): Promise<BufferedResponse> {
   const bytes = new Uint8Array(await response.arrayBuffer());
   return { status: response.status, statusText: response.statusText, headers: response.headers, bytes };
 }
 
 export function toResponse(buffered: BufferedResponse): Response {
-  return new Response(buffered.bytes.slice(), { status: buffered.status, statusText: buffered.statusText, headers: buffered.headers });
+  const { status, statusText, headers } = buffered;
+  return new Response(NULL_BODY_STATUS.has(status) ? null : buffered.bytes.slice(), { status, statusText, headers });
 }

@@ -41,6 +41,8 @@ const FINAL_GEMPOOL_CODES = new Set(['ABORTED', 'DEADLINE_EXCEEDED', 'POOL_CLOSE
 export function classifyError(error: unknown): RetryDecision {
   for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
     if (isGempoolError(current) && FINAL_GEMPOOL_CODES.has(current.code)) return STOP;
+    // A 2xx that is not Gemini's (HTML from a proxy in the way): as transient as a 5xx.
+    if (isGempoolError(current, 'BAD_RESPONSE') && current.retryable) return { action: 'retry', reason: '5xx', pace: 'backoff', serverDelayMs: undefined };
     if (typeof current === 'object' && (current as { name?: unknown }).name === 'AbortError') return STOP;
     const code = typeof current === 'object' ? String((current as { code?: unknown }).code ?? '') : '';
     const message = current instanceof Error ? current.message : '';

@@ -97,7 +97,7 @@ export function createRetryStep(context: StepContext, hooks: RetryStepHooks = {}
           if (ticket !== undefined) ticket.spent = true;
           throw outcome.error;
         }
-        failures.push({ attempt, status: undefined, code: errorCode(outcome.error), message: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) });
+        failures.push({ attempt, status: isGempoolError(outcome.error) ? outcome.error.status : undefined, code: errorCode(outcome.error), message: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) });
         report(ticket, permit, durationMs, true);
       }
 

@@ -2,15 +2,18 @@
 // underlying source of the WHATWG Response body, in one object so a call allocates no closures.
 // The lease is held until the consumer has read the body to the end, cancelled it, or it errored;
 // with leak detection on, a consumer that stops making progress gets its lease force-returned.
+// A stream whose error event (SSE or JSON array) has reached the consumer also ends the lease once
+// the upstream has ended: the SDK stops reading there without cancelling the body.
 import type { Dispatcher } from 'undici';
 import type { Call } from '../call.js';
 import { unrefTimer, type Clock, type TimerHandle } from '../clock.js';
-import { AbortedError, DeadlineExceededError, GempoolError, LeaseForceReturnedError } from '../errors.js';
+import { AbortedError, BadResponseError, DeadlineExceededError, GempoolError, LeaseForceReturnedError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
 import type { LeakTracker, TrackedLease } from '../resource-pool/leak-tracker.js';
 import { UsageCollector } from '../usage.js';
 import type { Lease } from './lease.js';
 import { mapTransportError } from './map-error.js';
+import { StreamErrorWatch, type StreamErrorEvent } from './stream-error-watch.js';
 
 export interface TransportContext {
   readonly clock: Clock;
@@ -29,8 +32,11 @@ export const kPooledResponse = Symbol('gempool.pooledResponse');
 const HIGH_WATER_BYTES = 256 * 1024;
 const LOW_WATER_BYTES = 64 * 1024;
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+/** What Gemini answers with; a 2xx with anything else on a model method came from something in the way. */
+const GEMINI_CONTENT_TYPE = /json|^\s*text\/event-stream/i;
 
-export type FinishKind = 'end' | 'cancel' | 'error' | 'leak' | 'abort';
+/** `error-event`: a stream's error event reached the consumer and the upstream had ended. */
+export type FinishKind = 'end' | 'cancel' | 'error' | 'leak' | 'abort' | 'error-event';
 
 export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDefaultSource<Uint8Array>, TrackedLease {
   readonly call: Call;
@@ -48,10 +54,13 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
   #forceReturned = false;
   #returnedLate = false;
   #usage: UsageCollector | undefined;
+  #errorWatch: StreamErrorWatch | undefined;
+  #errorEvent: StreamErrorEvent | undefined;
   #deadlineTimer: TimerHandle | undefined;
   readonly attemptStart: number;
   finished = false;
   finishKind: FinishKind | undefined;
+  /** The response status; after a stream's error event, the event's code. */
   status: number | undefined;
   error: GempoolError | undefined;
   lastProgressAt: number;
@@ -91,16 +100,22 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
     this.#upstream = controller;
-    this.#headersReceived = true;
     this.status = statusCode;
     if (this.lease.entry.resource.httpVersion === '2') this.lease.entry.capacity = this.lease.entry.resource.capacity;
+    const nullBody = this.call.method === 'HEAD' || NULL_BODY_STATUS.has(statusCode);
+    const contentType = headerText(headers['content-type']);
+    const success = statusCode >= 200 && statusCode < 300;
+    // HTML from a captive portal or a corporate proxy: a retryable typed error, not the SDK's SyntaxError.
+    if (success && !nullBody && this.call.target.provider !== 'unknown' && contentType !== undefined && !GEMINI_CONTENT_TYPE.test(contentType)) {
+      controller.abort(new BadResponseError(this.lease.entry.resource.origin, statusCode, contentType));
+      return; // onResponseError rejects: no headers reached the caller
+    }
     const responseHeaders = new Headers();
     for (const name in headers) {
       const value = headers[name];
       if (typeof value === 'string') responseHeaders.append(name, value);
       else if (value !== undefined) for (const item of value) responseHeaders.append(name, item);
     }
-    const nullBody = this.call.method === 'HEAD' || NULL_BODY_STATUS.has(statusCode);
     let response: Response;
     try {
       const body = nullBody ? null : new ReadableStream<Uint8Array>(this, { highWaterMark: 0 });
@@ -110,6 +125,8 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
       controller.abort(failure);
       return;
     }
+    this.#headersReceived = true;
+    if (success && !nullBody && this.call.target.streaming) this.#errorWatch = new StreamErrorWatch(contentType !== undefined && contentType.includes('event-stream'));
     (response as unknown as Record<symbol, unknown>)[kPooledResponse] = this;
     if ((this.#ctx.trackUsage || this.#ctx.contentBytes > 0) && !nullBody) this.#usage = new UsageCollector(headers['content-type'], this.#ctx.contentBytes);
     if (!nullBody) this.#ctx.leakTracker.track(this);
@@ -123,7 +140,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     if (this.awaitingData && this.#buffer.length === 0) {
       this.awaitingData = false;
       this.lastProgressAt = this.#ctx.clock.now();
-      this.#body!.enqueue(chunk);
+      this.#deliver(this.#body!, chunk);
       return;
     }
     this.#buffer.push(chunk);
@@ -139,6 +156,8 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     if (this.#buffer.length === 0 && this.awaitingData) {
       this.#body.close();
       this.#finish('end');
+    } else if (this.#errorEvent !== undefined) {
+      this.#finishAfterErrorEvent(this.#body);
     }
   }
 
@@ -172,7 +191,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     const chunk = this.#buffer.shift();
     if (chunk !== undefined) {
       this.#bufferedBytes -= chunk.length;
-      controller.enqueue(chunk);
+      this.#deliver(controller, chunk);
       if (this.#upstream?.paused && this.#bufferedBytes < LOW_WATER_BYTES) this.#upstream.resume();
       return;
     }
@@ -191,6 +210,28 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     this.#buffer = [];
     if (!this.#ended) this.#upstream?.abort(new AbortedError(reason));
     this.#finish('cancel');
+  }
+
+  #deliver(controller: ReadableStreamDefaultController<Uint8Array>, chunk: Buffer): void {
+    controller.enqueue(chunk);
+    if (this.#errorWatch === undefined || this.#errorEvent !== undefined) return;
+    this.#errorEvent = this.#errorWatch.check(chunk);
+    if (this.#errorEvent !== undefined && this.#ended) this.#finishAfterErrorEvent(controller);
+  }
+
+  /**
+   * The consumer has the error event and the upstream is done: the call is over even if the
+   * consumer never reads again. What is left is handed to the body as it is, and the body closed.
+   */
+  #finishAfterErrorEvent(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    for (const chunk of this.#buffer) controller.enqueue(chunk);
+    this.#buffer = [];
+    this.#bufferedBytes = 0;
+    controller.close();
+    const status = this.#errorEvent!.status;
+    if (status !== undefined) this.status = status;
+    else this.error = new GempoolError('UPSTREAM_ERROR', 'The stream ended with an error event', { status: this.status });
+    this.#finish('error-event');
   }
 
   // --- leak tracker and abort signal ------------------------------------------------------
@@ -287,4 +328,8 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     }
     this.onFinish?.(this);
   }
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
