@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { CallContext } from './context.js';
 import type { RetryReason, TokenUsage } from './events.js';
 import type { GeminiTarget } from './gemini-url.js';
+import type { CallSite } from './resource-pool/leak-tracker.js';
 import type { Lease } from './transport/lease.js';
 import type { OriginPool } from './transport/origin-pool.js';
 
@@ -40,8 +41,8 @@ export interface Call {
   servedModel: string;
   /** Served by another caller's upstream call. */
   coalesced: boolean;
-  /** Where the caller made the call; captured only when leak detection is on. */
-  stack: string | undefined;
+  /** Where the caller made the call; captured (not formatted) only when leak detection is on. */
+  stack: CallSite | undefined;
   /** The connections the current attempt goes to (set by the route step). */
   route: OriginPool | undefined;
   /** The connection slot of the current attempt (set by the lease step, released by the body). */

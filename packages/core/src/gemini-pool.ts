@@ -112,7 +112,7 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
   const retryEnabled = retriesEnabled(stepContext);
   const fetch: PoolFetch = async (input, init) => {
     // The stack is captured before the first await so it shows the caller (only with leak detection on).
-    const stack = leakTracker.captureStack();
+    const stack = leakTracker.captureCallSite();
     if (closed) throw new PoolClosedError();
     if (init?.signal?.aborted) throw new AbortedError(init.signal.reason);
     const call = await createCall(input, init, clock.now(), stack);

@@ -1,7 +1,9 @@
 // Leak detection, HikariCP style: the stack is captured when a lease is taken, one sweeping timer
 // (not one per lease) looks for leases whose holder made no progress for `leakTimeoutMs`, and
 // each one found is reported once and force-returned. When detection is off, the tracker is a
-// shared no-op object, so the hot path has no branch and captures no stack.
+// shared no-op object, so the hot path has no branch and captures no stack. The call path keeps
+// the captured frames unformatted (`captureCallSite`): V8 builds the stack text only when a leak
+// is reported and `stackText` reads it.
 import { unrefTimer, type Clock, type TimerHandle } from '../clock.js';
 
 export interface TrackedLease {
@@ -13,10 +15,23 @@ export interface TrackedLease {
   forceReturn(now: number): void;
 }
 
+/** The caller's frames, captured but not yet formatted (V8 formats `.stack` on first read). */
+export interface CallSite {
+  readonly stack?: string;
+}
+
+/** The stack text of a captured call site ('' when none was captured). */
+export function stackText(site: CallSite | undefined): string {
+  const stack = site?.stack;
+  return stack === undefined ? '' : stack.replace(/^Error\n/, '');
+}
+
 export interface LeakTracker {
   readonly enabled: boolean;
   /** The caller's stack, or undefined when detection is off. */
   captureStack(): string | undefined;
+  /** The caller's frames without formatting them (cheap), or undefined when detection is off. */
+  captureCallSite(): CallSite | undefined;
   track(lease: TrackedLease): void;
   untrack(lease: TrackedLease): void;
   readonly counts: { detected: number; forceReturned: number };
@@ -28,6 +43,7 @@ const noopCounts = Object.freeze({ detected: 0, forceReturned: 0 });
 export const noopLeakTracker: LeakTracker = Object.freeze({
   enabled: false,
   captureStack: () => undefined,
+  captureCallSite: () => undefined,
   track: () => {},
   untrack: () => {},
   counts: noopCounts,
@@ -56,9 +72,15 @@ class SweepingLeakTracker implements LeakTracker {
   }
 
   captureStack(): string | undefined {
-    const holder = { stack: '' };
+    const holder: CallSite = {};
     Error.captureStackTrace(holder, this.captureStack);
-    return holder.stack.replace(/^Error\n/, '');
+    return stackText(holder);
+  }
+
+  captureCallSite(): CallSite | undefined {
+    const holder: CallSite = {};
+    Error.captureStackTrace(holder, this.captureCallSite);
+    return holder;
   }
 
   track(lease: TrackedLease): void {

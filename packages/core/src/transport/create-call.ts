@@ -9,10 +9,11 @@ import { getCallContext } from '../context.js';
 import { DEFAULTS } from '../defaults.js';
 import { GempoolError } from '../errors.js';
 import { parseGeminiPath } from '../gemini-url.js';
+import type { CallSite } from '../resource-pool/leak-tracker.js';
 
 let nextCallId = 1;
 
-export async function createCall(input: string | URL | Request, init: RequestInit | undefined, now: number, stack: string | undefined): Promise<Call> {
+export async function createCall(input: string | URL | Request, init: RequestInit | undefined, now: number, stack: CallSite | undefined): Promise<Call> {
   const request = typeof input === 'object' && 'headers' in input && !(input instanceof URL) ? (input as Request) : undefined;
   let url: URL;
   try {

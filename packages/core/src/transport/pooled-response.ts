@@ -9,7 +9,7 @@ import type { Call } from '../call.js';
 import { unrefTimer, type Clock, type TimerHandle } from '../clock.js';
 import { AbortedError, BadResponseError, DeadlineExceededError, GempoolError, LeaseForceReturnedError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
-import type { LeakTracker, TrackedLease } from '../resource-pool/leak-tracker.js';
+import { stackText, type LeakTracker, type TrackedLease } from '../resource-pool/leak-tracker.js';
 import { UsageCollector } from '../usage.js';
 import type { Lease } from './lease.js';
 import { mapTransportError } from './map-error.js';
@@ -254,7 +254,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
         model: call.target.model,
         method: call.target.method,
         heldMs,
-        stack: call.stack ?? '',
+        stack: stackText(call.stack),
         forceReturned: true,
       });
     }
