@@ -33,7 +33,12 @@ export function makePool(cas: Array<string | undefined>, options: GeminiPoolOpti
   const clock = (options.clock as ManualClock | undefined) ?? createManualClock(1_000_000);
   const ca = cas.filter((c): c is string => c !== undefined);
   const pool = createGeminiPool({ minConnections: 0, tls: { ca }, ...options, clock });
-  cleanups.push(() => pool.close({ timeoutMs: 100 }));
+  cleanups.push(async () => {
+    // close's drain timeout runs on the pool's clock: move a manual clock past it.
+    const closing = pool.close({ timeoutMs: 100 });
+    if ('advanceAsync' in clock) await clock.advanceAsync(200);
+    await Promise.race([closing, new Promise<void>((resolve) => setTimeout(resolve, 1_000))]);
+  });
   return { pool, clock };
 }
 
@@ -134,6 +139,8 @@ export async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs =
   for (let moved = 0; !settled && moved < maxMs; moved += stepMs) {
     await clock.advanceAsync(stepMs);
     await settle(3);
+    // Real sockets (connect, refused, TLS) finish on real time: give them a moment per step.
+    await new Promise<void>((resolve) => setTimeout(resolve, 1));
   }
   return watched;
 }
