@@ -27,7 +27,13 @@ const modes: Mode[] = baseline === undefined ? ['off', 'otel', 'otel+ledger'] : 
 const fake = await startFakeGemini();
 const dir = await mkdtemp(join(tmpdir(), 'gempool-bench-'));
 
-async function run(label: string, mode: Mode): Promise<number> {
+interface RunResult {
+  rate: number;
+  /** Process CPU (user + system) per call, µs: steadier than req/s on a shared machine. */
+  cpuPerCall: number;
+}
+
+async function run(label: string, mode: Mode): Promise<RunResult> {
   const pool = createGeminiPool({ origins: [fake.origin], tls: { ca: fake.ca! }, minConnections: 10, maxConnections: 50, coalesce: false });
   await pool.warmup();
   const meterProvider = new MeterProvider({
@@ -50,27 +56,40 @@ async function run(label: string, mode: Mode): Promise<number> {
     }
   };
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(Array.from({ length: concurrency }, worker));
+  const cpu = process.cpuUsage(cpuBefore);
   const rate = calls / ((performance.now() - started) / 1000);
+  const cpuPerCall = (cpu.user + cpu.system) / calls;
   await instrumentation?.shutdown();
   await meterProvider.shutdown();
   await tracerProvider.shutdown();
   await pool.close();
-  console.log(`${label.padEnd(22)} ${Math.round(rate)} req/s`);
-  return rate;
+  console.log(`${label.padEnd(22)} ${Math.round(rate)} req/s  ${Math.round(cpuPerCall)} µs CPU/call`);
+  return { rate, cpuPerCall };
 }
 
 const ratios: Record<string, number[]> = Object.fromEntries(modes.slice(1).map((mode) => [mode, []]));
+const cpuRatios: Record<string, number[]> = Object.fromEntries(modes.slice(1).map((mode) => [mode, []]));
 const rates: Record<string, number[]> = Object.fromEntries(modes.map((mode) => [mode, []]));
+const cpus: Record<string, number[]> = Object.fromEntries(modes.map((mode) => [mode, []]));
 for (let round = 1; round <= rounds; round++) {
   const order = round % 2 === 1 ? modes : [...modes].reverse();
-  const thisRound: Partial<Record<Mode, number>> = {};
+  const thisRound: Partial<Record<Mode, RunResult>> = {};
   for (const mode of order) thisRound[mode] = await run(`${mode} #${round}`, mode);
-  for (const mode of modes) rates[mode]!.push(thisRound[mode]!);
-  for (const mode of modes.slice(1)) ratios[mode]!.push(thisRound[mode]! / thisRound.off!);
+  for (const mode of modes) {
+    rates[mode]!.push(thisRound[mode]!.rate);
+    cpus[mode]!.push(thisRound[mode]!.cpuPerCall);
+  }
+  for (const mode of modes.slice(1)) {
+    ratios[mode]!.push(thisRound[mode]!.rate / thisRound.off!.rate);
+    cpuRatios[mode]!.push(thisRound.off!.cpuPerCall / thisRound[mode]!.cpuPerCall);
+  }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 console.log(`\nmedian req/s: ${modes.map((mode) => `${mode} ${Math.round(median(rates[mode]!))}`).join(', ')}`);
-console.log(`median within-round ratio to off: ${modes.slice(1).map((mode) => `${mode} ${median(ratios[mode]!).toFixed(2)}×`).join(', ')}`);
+console.log(`median µs CPU/call: ${modes.map((mode) => `${mode} ${Math.round(median(cpus[mode]!))}`).join(', ')}`);
+console.log(`median within-round req/s ratio to off: ${modes.slice(1).map((mode) => `${mode} ${median(ratios[mode]!).toFixed(2)}×`).join(', ')}`);
+console.log(`median within-round CPU-efficiency ratio (off CPU/call ÷ mode CPU/call): ${modes.slice(1).map((mode) => `${mode} ${median(cpuRatios[mode]!).toFixed(2)}×`).join(', ')}`);
 await fake.close();
 await rm(dir, { recursive: true, force: true });
