@@ -61,7 +61,7 @@ export function createEmbedBatchStep(context: StepContext): Step | undefined {
       .then(bufferResponse)
       .then((buffered) => {
         if (buffered.status >= 300) return waiters.forEach((waiter) => waiter.resolve(toResponse(buffered)));
-        const embeddings = (JSON.parse(new TextDecoder().decode(buffered.bytes)) as { embeddings?: unknown[] }).embeddings;
+        const embeddings = parseEmbeddings(buffered.bytes);
         if (!Array.isArray(embeddings) || embeddings.length !== batch.size) {
           throw new GempoolError('BAD_RESPONSE', `batchEmbedContents answered ${Array.isArray(embeddings) ? embeddings.length : 'no'} embeddings for ${batch.size} requests`);
         }
@@ -114,4 +114,13 @@ function batchable(call: Call): { items: unknown[]; single: boolean } | undefine
   }
   if (target.method === 'embedContent') return { items: [{ model: `models/${target.model}`, ...json }], single: true };
   return Array.isArray(json.requests) && json.requests.length > 0 ? { items: json.requests, single: false } : undefined;
+}
+
+/** The `embeddings` of a batch answer; a body that is not JSON is a typed error, never a bare SyntaxError. */
+function parseEmbeddings(bytes: Uint8Array): unknown {
+  try {
+    return (JSON.parse(new TextDecoder().decode(bytes)) as { embeddings?: unknown } | null)?.embeddings;
+  } catch (error) {
+    throw new GempoolError('BAD_RESPONSE', 'batchEmbedContents answered a body that is not JSON', { retryable: true, cause: error });
+  }
 }

@@ -11,6 +11,7 @@ import { AbortedError, BadResponseError, DeadlineExceededError, GempoolError, Le
 import type { TypedEmitter } from '../events.js';
 import { stackText, type LeakTracker, type TrackedLease } from '../resource-pool/leak-tracker.js';
 import { UsageCollector } from '../usage.js';
+import { bodyCompletenessFor, type BodyCompleteness } from './body-completeness.js';
 import type { Lease } from './lease.js';
 import { mapTransportError } from './map-error.js';
 import { StreamErrorWatch, type StreamErrorEvent } from './stream-error-watch.js';
@@ -56,6 +57,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
   #usage: UsageCollector | undefined;
   #errorWatch: StreamErrorWatch | undefined;
   #errorEvent: StreamErrorEvent | undefined;
+  #completeness: BodyCompleteness | undefined;
   #deadlineTimer: TimerHandle | undefined;
   readonly attemptStart: number;
   finished = false;
@@ -126,6 +128,8 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
       return;
     }
     this.#headersReceived = true;
+    // HTTP/2 without content-length: a reset mid-body can reach us as a clean end (body-completeness.ts).
+    if (!nullBody && this.lease.entry.resource.httpVersion === '2' && headers['content-length'] === undefined) this.#completeness = bodyCompletenessFor(contentType, !success);
     if (success && !nullBody && this.call.target.streaming) this.#errorWatch = new StreamErrorWatch(contentType !== undefined && contentType.includes('event-stream'));
     (response as unknown as Record<symbol, unknown>)[kPooledResponse] = this;
     if ((this.#ctx.trackUsage || this.#ctx.contentBytes > 0) && !nullBody) this.#usage = new UsageCollector(headers['content-type'], this.#ctx.contentBytes);
@@ -136,6 +140,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.finished) return;
+    this.#completeness?.push(chunk);
     this.#usage?.push(chunk);
     if (this.awaitingData && this.#buffer.length === 0) {
       this.awaitingData = false;
@@ -151,6 +156,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
   onResponseEnd(): void {
     this.#ended = true;
     if (this.finished) return;
+    if (this.#completeness !== undefined && !this.#completeness.complete()) return this.#failTruncated();
     if (this.#usage !== undefined) this.#usage.finish(this.call);
     if (this.#body === undefined) return this.#finish('end'); // null body
     if (this.#buffer.length === 0 && this.awaitingData) {
@@ -232,6 +238,20 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     if (status !== undefined) this.status = status;
     else this.error = new GempoolError('UPSTREAM_ERROR', 'The stream ended with an error event', { status: this.status });
     this.#finish('error-event');
+  }
+
+  /** The body stopped part-way but the transport reported an end: the reader gets a typed error. */
+  #failTruncated(): void {
+    const origin = this.lease.entry.resource.origin;
+    const error = new GempoolError('CONNECTION_ERROR', `Connection to ${origin} failed (reset): the response body ended before it was complete`, {
+      retryable: true,
+      details: { origin, reason: 'reset', truncated: true },
+    });
+    this.error = error;
+    this.#buffer = [];
+    this.#bufferedBytes = 0;
+    this.#body?.error(error);
+    this.#finish('error');
   }
 
   // --- leak tracker and abort signal ------------------------------------------------------
