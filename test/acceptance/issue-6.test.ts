@@ -5,7 +5,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { context, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -42,8 +42,13 @@ async function instrumented(poolOptions = {}, fakeOptions = {}, extra: Parameter
   return { rig, ai, spans, collect, handle, tracerProvider };
 }
 
-function series(metrics: ResourceMetrics, name: string) {
-  return metrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints);
+interface Point {
+  attributes: Record<string, unknown>;
+  value: unknown;
+}
+
+function series(metrics: ResourceMetrics, name: string): Point[] {
+  return metrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as Point[]);
 }
 
 const callSpans = (spans: ReadableSpan[]) => spans.filter((s) => s.name.startsWith('generate_content '));
@@ -149,7 +154,7 @@ describe('issue 6: metrics and cost', () => {
     const t = await instrumented();
     await t.ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'price me please' });
     const metrics = await t.collect();
-    const registry = new Set(Object.values(METRICS).map((m) => m.name));
+    const registry = new Set<string>(Object.values(METRICS).map((m) => m.name));
     const emitted = metrics.scopeMetrics.flatMap((s) => s.metrics);
     expect(emitted.filter((m) => !registry.has(m.descriptor.name)).map((m) => m.descriptor.name)).toEqual([]);
     expect(emitted.find((m) => m.descriptor.name === 'gen_ai.client.operation.duration')?.descriptor.unit).toBe('s');

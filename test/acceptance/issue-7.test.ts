@@ -15,7 +15,7 @@ const ALERTS = ['connection-leak', 'pool-exhaustion', 'breaker-open', 'rate-limi
 const LOG_EVENTS = new Set(['gempool.leak', 'gempool.leak.returned_late']);
 const json = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as Record<string, any>;
 
-const metricNames = new Set(Object.values(METRICS).map((m) => m.name));
+const metricNames = new Set<string>(Object.values(METRICS).map((m) => m.name));
 const attributeNames = new Set<string>(Object.values(ATTRIBUTES));
 const promSeries = new Set(
   Object.values(METRICS).flatMap((m) => {

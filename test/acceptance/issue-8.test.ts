@@ -74,7 +74,8 @@ describe('issue 8: createGoogleGenAI', () => {
       vertexai: true,
       project: 'p',
       location: 'europe-west4',
-      googleAuthOptions: { authClient },
+      // google-auth-library is deduplicated differently for the SDK; the client is the same class.
+      googleAuthOptions: { authClient: authClient as never },
       httpOptions: { baseUrl: rig.fake.origin },
       pool: rig.pool,
     });
