@@ -107,7 +107,7 @@ describe('issue 3.2: routing and capacity', () => {
   // issue: "HTTP/2 stream capacity per connection is respected" / the pool keeps assuming 100 streams
   // (origins[o].streamsPerConnection 100) and hands the 2 calls over the server's limit to undici,
   // which queues them out of the pool's sight: pool stats say inFlight 8, queued 0.
-  it.fails("HTTP/2: the pool learns the server's stream limit: calls over it wait in the pool's queue", async () => {
+  it("HTTP/2: the pool learns the server's stream limit: calls over it wait in the pool's queue", async () => {
     fake = await startFakeGemini({ tls: true, maxConcurrentStreams: 3, faults: [{ kind: 'hang', times: Infinity }] });
     const { pool } = poolFor(fake, { minConnections: 2, maxConnections: 2 });
     const controller = new AbortController();
@@ -125,7 +125,7 @@ describe('issue 3.2: routing and capacity', () => {
 
   // GAP (same cause): with room for more connections, calls beyond the server's stream limit should
   // open another connection rather than wait inside undici behind a full one.
-  it.fails('HTTP/2: calls beyond the stream limit open more connections while under maxConnections', async () => {
+  it('HTTP/2: calls beyond the stream limit open more connections while under maxConnections', async () => {
     fake = await startFakeGemini({ tls: true, maxConcurrentStreams: 3, faults: [{ kind: 'hang', times: Infinity }] });
     const { pool } = poolFor(fake, { minConnections: 1, maxConnections: 4 });
     const controller = new AbortController();

@@ -107,6 +107,12 @@ export class SlotPool<T> extends ResourceLifecycle<T> {
     else this.onSlotFreed();
   }
 
+  /** The resource now offers `capacity` slots (e.g. an HTTP/2 server changed its stream limit). */
+  setCapacity(entry: PoolEntry<T>, capacity: number): void {
+    entry.capacity = capacity;
+    if (!this.closing) this.onSlotFreed();
+  }
+
   /** Hands free slots to waiters; called whenever capacity appears. */
   protected override onSlotFreed(): void {
     while (this.#scheduler.size > 0) {

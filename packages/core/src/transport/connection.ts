@@ -3,7 +3,9 @@
 // again (the socket died under it), we refuse, because a dead connection is replaced by the pool,
 // not silently reconnected, so that created/destroyed counts stay exact.
 import type { Socket } from 'node:net';
+import type { ClientHttp2Session, Settings } from 'node:http2';
 import { Client, errors as undiciErrors } from 'undici';
+import { unrefTimer, type Clock, type TimerHandle } from '../clock.js';
 import type { EstablishedSocket } from './socket-connector.js';
 
 export interface ConnectionSettings {
@@ -11,6 +13,7 @@ export interface ConnectionSettings {
   /** Pool group name, carried into events. */
   pool: string;
   http2: boolean;
+  /** Our ceiling on streams per HTTP/2 connection; the server's SETTINGS may lower it. */
   maxConcurrentStreams: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
@@ -18,8 +21,28 @@ export interface ConnectionSettings {
   idleTimeoutMs: number;
 }
 
+// undici 8 has no public pre-connect and does not expose its HTTP/2 session, so we reach both
+// through undici's own symbols, found by description: `connect` opens the session at warm-up
+// rather than on the first call, `http2Session` is Node's ClientHttp2Session (whose public
+// `remoteSettings` event carries the server's SETTINGS_MAX_CONCURRENT_STREAMS), and undici sets
+// `max concurrent streams` once those settings have arrived. If a later undici renames them, a
+// connection keeps our configured maximum instead of breaking.
+const symbols = new Map<string, symbol | undefined>();
+function undiciSymbol(target: object, description: string): symbol | undefined {
+  // Some are set on the Client only once connected: look again until found.
+  if (symbols.get(description) === undefined) {
+    let found: symbol | undefined;
+    for (let o: object | null = target; o !== null && found === undefined; o = Object.getPrototypeOf(o) as object | null) {
+      found = Object.getOwnPropertySymbols(o).find((s) => s.description === description);
+    }
+    symbols.set(description, found);
+  }
+  return symbols.get(description);
+}
+
+type Internals = Record<symbol, unknown>;
+
 let nextConnectionId = 1;
-let maxStreamsSymbol: symbol | undefined | null = null;
 
 export class Connection {
   readonly id = nextConnectionId++;
@@ -30,8 +53,11 @@ export class Connection {
   readonly client: Client;
   readonly socket: Socket;
   readonly #configuredStreams: number;
+  #capacity: number;
   /** Called once when the socket closes for any reason. */
   onClose: ((connection: Connection, hadError: boolean) => void) | undefined;
+  /** Called when the server changes its stream limit after the connection was opened. */
+  onCapacityChange: ((connection: Connection) => void) | undefined;
   lastError: Error | undefined;
 
   constructor(established: EstablishedSocket, settings: ConnectionSettings) {
@@ -41,6 +67,7 @@ export class Connection {
     this.tls = established.tls;
     this.socket = established.socket;
     this.#configuredStreams = settings.maxConcurrentStreams;
+    this.#capacity = this.httpVersion === '1.1' ? 1 : settings.maxConcurrentStreams;
     let handedOver = false;
     this.client = new Client(settings.origin, {
       connect: (_options, callback) => {
@@ -63,14 +90,67 @@ export class Connection {
     established.socket.once('close', (hadError) => this.onClose?.(this, hadError));
   }
 
-  /** Streams (HTTP/2) or calls (HTTP/1.1) this connection runs at once. */
+  /**
+   * Streams (HTTP/2) or calls (HTTP/1.1) this connection runs at once: on HTTP/2 the server's
+   * SETTINGS_MAX_CONCURRENT_STREAMS once known (see learnStreamLimit), capped by our maximum.
+   */
   get capacity(): number {
-    if (this.httpVersion === '1.1') return 1;
-    // undici keeps the server-confirmed SETTINGS_MAX_CONCURRENT_STREAMS (capped by ours) on the
-    // Client under a private symbol; read it when present, else our configured maximum.
-    if (maxStreamsSymbol === null) maxStreamsSymbol = Object.getOwnPropertySymbols(this.client).find((s) => s.description === 'max concurrent streams');
-    const negotiated = maxStreamsSymbol === undefined ? undefined : (this.client as unknown as Record<symbol, unknown>)[maxStreamsSymbol];
-    return typeof negotiated === 'number' && negotiated > 0 ? Math.min(negotiated, this.#configuredStreams) : this.#configuredStreams;
+    return this.#capacity;
+  }
+
+  /**
+   * HTTP/2: opens undici's session over our socket now and resolves once the server's SETTINGS
+   * have arrived, so the pool never routes more streams to this connection than the server takes
+   * (calls over the limit would otherwise wait inside undici, unseen by the pool's queue). Later
+   * SETTINGS update the capacity through `onCapacityChange`. After `timeoutMs` without SETTINGS
+   * the configured maximum stays; a socket that closes first rejects.
+   */
+  learnStreamLimit(clock: Clock, timeoutMs: number): Promise<void> {
+    if (this.httpVersion !== '2') return Promise.resolve();
+    const client = this.client as unknown as Internals;
+    const connect = undiciSymbol(client, 'connect');
+    if (connect === undefined || typeof client[connect] !== 'function') return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let timer: TimerHandle | undefined;
+      const onClose = () => settle(this.lastError ?? new undiciErrors.SocketError('connection closed before the server sent its HTTP/2 SETTINGS'));
+      const onConnectionError = (_origin: unknown, _targets: unknown, error: Error) => settle(error);
+      const settle = (error?: Error) => {
+        if (timer === undefined) return;
+        clock.clearTimeout(timer);
+        timer = undefined;
+        this.socket.off('close', onClose);
+        this.client.off('connectionError', onConnectionError);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      timer = unrefTimer(clock.setTimeout(() => settle(), timeoutMs));
+      this.socket.once('close', onClose);
+      this.client.once('connectionError', onConnectionError);
+      (client[connect] as (callback: () => void) => void).call(client, () => {
+        const sessionSymbol = undiciSymbol(client, 'http2Session');
+        const session = sessionSymbol === undefined ? undefined : (client[sessionSymbol] as ClientHttp2Session | undefined);
+        if (session === undefined || session === null) return settle();
+        session.on('remoteSettings', (remote: Settings) => {
+          this.#setStreamLimit(remote.maxConcurrentStreams);
+          settle();
+        });
+        // undici records the server's limit when its SETTINGS arrive: already here means no event is coming.
+        const limitSymbol = undiciSymbol(client, 'max concurrent streams');
+        const known = limitSymbol === undefined ? undefined : client[limitSymbol];
+        if (typeof known === 'number') {
+          this.#setStreamLimit(known);
+          settle();
+        }
+      });
+    });
+  }
+
+  #setStreamLimit(peerLimit: number | undefined): void {
+    // A server may advertise 0 (no new streams for now); the slot pool then routes nothing here.
+    const capacity = Math.min(peerLimit ?? this.#configuredStreams, this.#configuredStreams);
+    if (capacity === this.#capacity) return;
+    this.#capacity = capacity;
+    this.onCapacityChange?.(this);
   }
 
   /**

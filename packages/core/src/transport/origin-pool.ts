@@ -63,8 +63,15 @@ export class OriginPool {
           }
           const connection = new Connection(established, connectionSettings);
           if (established.tls) this.tlsHandshakes++;
+          try {
+            // The server's stream limit is known before the connection takes its first call.
+            await connection.learnStreamLimit(settings.clock, settings.connectTimeoutMs);
+          } catch (error) {
+            void connection.close(1).catch(() => {});
+            throw mapTransportError(error, settings.origin);
+          }
           this.httpVersion = connection.httpVersion;
-          // HTTP/1.1 runs one call per connection; HTTP/2 multiplexes up to the negotiated streams.
+          // HTTP/1.1 runs one call per connection; HTTP/2 multiplexes up to the server's stream limit.
           if (connection.httpVersion === '2') this.slots.options.preOpenAtLoad = HTTP2_PRE_OPEN_LOAD;
           return { resource: connection, capacity: connection.capacity };
         },
@@ -110,6 +117,10 @@ export class OriginPool {
     connection.onClose = () => {
       if (!entry.destroyed) this.slots.destroyEntry(entry, connection.lastError === undefined ? 'remote' : 'error');
     };
+    // New SETTINGS from the server: route up to its new stream limit.
+    connection.onCapacityChange = () => {
+      if (!entry.destroyed) this.slots.setCapacity(entry, connection.capacity);
+    };
     if (this.#emitter.has('connection-created')) {
       this.#emitter.emit('connection-created', {
         origin: this.origin,
@@ -133,7 +144,7 @@ export class OriginPool {
       inFlight += entry.active;
       capacity = Math.max(capacity, entry.capacity);
     }
-    const perConnection = capacity || (this.httpVersion === '2' ? 100 : 1);
+    const perConnection = slots.entries.length > 0 ? capacity : this.httpVersion === '2' ? 100 : 1;
     const max = slots.options.max;
     return {
       pool: this.name,
