@@ -117,7 +117,7 @@ const poolFields = {
 
 export const KNOWN_FIELDS: readonly string[] = Object.keys(poolFields);
 
-/** Option objects: a few documented fields (valid or junk) and sometimes unknown keys. */
+/** Option objects: a few documented fields (valid or junk) and sometimes unknown keys (rejected by name). */
 export const poolOptions: fc.Arbitrary<Record<string, unknown>> = fc
   .tuple(
     fc.record(poolFields, { requiredKeys: [] }),

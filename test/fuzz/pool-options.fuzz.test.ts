@@ -1,6 +1,7 @@
 // Bad input, part 1 (issue 11, part 4): random createGeminiPool options. Each object either builds
 // a pool (which then closes promptly) or throws a ConfigError (`CONFIG_INVALID`) whose message
-// names the offending field: never another exception type, never a hang.
+// names the offending field: never another exception type, never a hang. Unknown keys, at any
+// level, are rejected by their full path.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createGeminiPool, isGempoolError } from '@gempool/core';
@@ -18,14 +19,16 @@ async function buildOrExplain(options: unknown): Promise<void> {
     if (!(error instanceof ConfigError)) throw error;
     expect(isGempoolError(error, 'CONFIG_INVALID')).toBe(true);
     expect(error.message).toContain(`\`${error.field}\``);
-    expect(['options', ...KNOWN_FIELDS]).toContain(rootOf(error.field));
+    const unknownTopLevel = typeof options === 'object' && options !== null && Object.hasOwn(options, error.field) && !KNOWN_FIELDS.includes(error.field);
+    if (unknownTopLevel) expect(error.message).toContain('to be a known option');
+    else expect(['options', ...KNOWN_FIELDS]).toContain(rootOf(error.field));
     return;
   }
   await pool.close({ timeoutMs: 100 });
 }
 
 describe('createGeminiPool options fuzz', () => {
-  it('builds a pool or throws a ConfigError naming a field, for any option object', async () => {
+  it('builds a pool or throws a ConfigError naming a field (or the unknown key), for any option object', async () => {
     await fc.assert(fc.asyncProperty(poolOptions, buildOrExplain), { numRuns: 400 });
   });
 
@@ -60,6 +63,23 @@ describe('createGeminiPool options fuzz', () => {
 
   it('treats a non-object options argument the same way', async () => {
     await fc.assert(fc.asyncProperty(junk.filter((value) => typeof value !== 'object' || value === null || Array.isArray(value)), buildOrExplain), { numRuns: 100 });
+  });
+
+  it('rejects any unknown top-level key by name, whatever its value', async () => {
+    const unknownKey = fc.string({ minLength: 1, maxLength: 12 }).filter((key) => !KNOWN_FIELDS.includes(key) && key !== '__proto__');
+    await fc.assert(
+      fc.property(unknownKey, junk, (key, value) => {
+        let thrown: unknown;
+        try {
+          createGeminiPool({ origins: [LOOPBACK_ORIGIN], minConnections: 0, [key]: value } as never);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(ConfigError);
+        expect((thrown as ConfigError).field).toBe(key);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   // An unset minConnections follows a smaller maxConnections down instead of being rejected.

@@ -6,7 +6,19 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { DEFAULTS } from './defaults.js';
 import { ConfigError } from './errors.js';
+import { optionKeys, rejectUnknownKeys } from './known-options.js';
 import type { GeminiPoolOptions, TlsOptions } from './options.js';
+
+/** Every top-level option; nested objects list theirs beside their own validators. */
+const POOL_OPTION_KEYS = optionKeys<GeminiPoolOptions>({
+  origins: true, minConnections: true, maxConnections: true, connectTimeoutMs: true, idleTimeoutMs: true, maxLifetimeMs: true,
+  maxUsesPerConnection: true, leakTimeoutMs: true, http2: true, tls: true, validateAfterIdleMs: true, maxQueue: true,
+  queueTimeoutMs: true, headersTimeoutMs: true, bodyTimeoutMs: true,
+  lanes: true, breaker: true, tiers: true, retry: true, coalesce: true, batching: true,
+  regions: true, resolveRegion: true, regionHealth: true, apiVersions: true, pools: true, autoscale: true,
+  quotas: true, sharedState: true, clock: true,
+});
+const TLS_OPTION_KEYS = optionKeys<TlsOptions>({ ca: true, rejectUnauthorized: true, servername: true });
 
 export interface TransportOptions {
   origins: string[];
@@ -32,6 +44,7 @@ export function validateTransportOptions(options: GeminiPoolOptions | undefined)
     throw new ConfigError('options', 'an object', options);
   }
   const o = options ?? {};
+  rejectUnknownKeys(o, POOL_OPTION_KEYS, '');
   const maxConnections = integer('maxConnections', o.maxConnections, DEFAULTS.maxConnections, 1);
   const resolved: TransportOptions = {
     origins: origins(o.origins),
@@ -94,6 +107,7 @@ function origins(value: unknown): string[] {
 function tls(value: unknown): TlsOptions | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('tls', 'an object `{ ca?, rejectUnauthorized?, servername? }`', value);
+  rejectUnknownKeys(value, TLS_OPTION_KEYS, 'tls');
   const t = value as TlsOptions;
   const pem = (item: unknown) => typeof item === 'string' || Buffer.isBuffer(item);
   if (t.ca !== undefined && !(pem(t.ca) || (Array.isArray(t.ca) && t.ca.every(pem)))) {

@@ -3,7 +3,20 @@
 // tiers merge by name over the default ones, so `lanes: { bulk: { maxQueue: 50 } }` changes one field.
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from '../defaults.js';
-import type { BreakerOptions, GeminiPoolOptions, LaneOptions, ModelPattern, RetryOptions, TierOptions } from '../options.js';
+import { optionKeys, rejectUnknownKeys } from '../known-options.js';
+import type { BatchingOptions, BreakerOptions, CoalesceOptions, GeminiPoolOptions, LaneOptions, ModelPattern, RetryOptions, TierOptions } from '../options.js';
+
+// The keys each options object may have (anything else is rejected by name).
+const BREAKER_KEYS = optionKeys<BreakerOptions>({ enabled: true, windowMs: true, errorThreshold: true, minimumCalls: true, latencyThresholdMs: true, halfOpenAfterMs: true, halfOpenProbes: true });
+const RETRY_KEYS = optionKeys<RetryOptions>({
+  enabled: true, maxAttempts: true, baseDelayMs: true, maxDelayMs: true, quickBaseDelayMs: true, quickMaxDelayMs: true,
+  honorRetryInfo: true, maxRetryInfoDelayMs: true, budgetRatio: true, budgetMinPerSecond: true, budgetWindowMs: true,
+});
+const TIER_KEYS = optionKeys<TierOptions>({ models: true, breaker: true, retry: true, fallbackModel: true });
+const TIER_RETRY_KEYS = optionKeys<NonNullable<TierOptions['retry']>>({ maxAttempts: true });
+const LANE_KEYS = optionKeys<LaneOptions>({ models: true, priority: true, reservedShare: true, maxQueue: true, queueTimeoutMs: true });
+const COALESCE_KEYS = optionKeys<CoalesceOptions>({ enabled: true, windowMs: true, streaming: true });
+const BATCHING_KEYS = optionKeys<BatchingOptions>({ enabled: true, windowMs: true, maxBatchSize: true });
 
 export interface ResolvedBreakerConfig {
   enabled: boolean;
@@ -74,9 +87,11 @@ function pick<T>(given: object | undefined, key: string, fallback: T, check: Che
   return value as T;
 }
 
-function requireObject(value: unknown, field: string): object | undefined {
+/** `value` as an options object (undefined when not given) whose keys are all in `known`. */
+function requireObject(value: unknown, field: string, known?: ReadonlySet<string>): object | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'an object', value);
+  if (known !== undefined) rejectUnknownKeys(value, known, field);
   return value;
 }
 
@@ -89,7 +104,7 @@ function resolvePatterns(value: unknown, fallback: readonly ModelPattern[], fiel
 }
 
 export function resolveBreaker(given: BreakerOptions | undefined, base: ResolvedBreakerConfig, field: string): ResolvedBreakerConfig {
-  const g = requireObject(given, field);
+  const g = requireObject(given, field, BREAKER_KEYS);
   const config = {
     enabled: pick(g, 'enabled', base.enabled, boolean, field, 'a boolean'),
     windowMs: pick(g, 'windowMs', base.windowMs, positiveInt, field, 'an integer number of ms from 1 and up'),
@@ -103,7 +118,7 @@ export function resolveBreaker(given: BreakerOptions | undefined, base: Resolved
 }
 
 function resolveRetry(given: RetryOptions | undefined): ResolvedRetryConfig {
-  const g = requireObject(given, 'retry');
+  const g = requireObject(given, 'retry', RETRY_KEYS);
   const d = DEFAULTS.retry;
   const ms = 'a number of ms from 0 and up';
   const config = {
@@ -132,10 +147,10 @@ function resolveTiers(given: Record<string, TierOptions> | undefined, breaker: R
   const names = new Set([...Object.keys(defaults), ...Object.keys(g ?? {})]);
   return [...names].map((name) => {
     const field = `tiers.${name}`;
-    const tier = requireObject(g?.[name], field) as TierOptions | undefined;
+    const tier = requireObject(g?.[name], field, TIER_KEYS) as TierOptions | undefined;
     const base = defaults[name];
     const baseBreaker = base === undefined ? breaker : resolveBreaker(base.breaker, breaker, field);
-    const maxAttempts = pick(requireObject(tier?.retry, `${field}.retry`), 'maxAttempts', base === undefined ? retry.maxAttempts : Math.min(base.retry.maxAttempts, retry.maxAttempts), positiveInt, `${field}.retry`, 'an integer from 1 and up');
+    const maxAttempts = pick(requireObject(tier?.retry, `${field}.retry`, TIER_RETRY_KEYS), 'maxAttempts', base === undefined ? retry.maxAttempts : Math.min(base.retry.maxAttempts, retry.maxAttempts), positiveInt, `${field}.retry`, 'an integer from 1 and up');
     const fallbackModel = pick<string | undefined>(tier, 'fallbackModel', undefined, (v) => typeof v === 'string' && v.length > 0, field, 'a model name');
     return Object.freeze({
       name,
@@ -158,7 +173,7 @@ function resolveLanes(given: Record<string, LaneOptions> | undefined, poolMaxQue
   const names = new Set([...Object.keys(defaults), ...Object.keys(g ?? {})]);
   const lanes = [...names].map((name) => {
     const field = `lanes.${name}`;
-    const lane = requireObject(g?.[name], field);
+    const lane = requireObject(g?.[name], field, LANE_KEYS);
     const base = defaults[name] ?? { models: [], priority: 0, reservedShare: 0 };
     return Object.freeze({
       name,
@@ -178,8 +193,8 @@ function resolveLanes(given: Record<string, LaneOptions> | undefined, poolMaxQue
 export function resolvePolicyOptions(options: GeminiPoolOptions = {}): ResolvedPolicyOptions {
   const breaker = resolveBreaker(options.breaker, DEFAULTS.breaker, 'breaker');
   const retry = resolveRetry(options.retry);
-  const coalesce = options.coalesce === false ? { enabled: false } : requireObject(options.coalesce, 'coalesce');
-  const batching = options.batching === false ? { enabled: false } : requireObject(options.batching, 'batching');
+  const coalesce = options.coalesce === false ? { enabled: false } : requireObject(options.coalesce, 'coalesce', COALESCE_KEYS);
+  const batching = options.batching === false ? { enabled: false } : requireObject(options.batching, 'batching', BATCHING_KEYS);
   // The transport validated these (createGeminiPool passes them resolved); defaults otherwise.
   const maxQueue = options.maxQueue ?? DEFAULTS.maxQueue;
   return Object.freeze({

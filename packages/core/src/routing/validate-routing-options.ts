@@ -4,8 +4,17 @@
 import { DEFAULTS } from '../defaults.js';
 import { ConfigError } from '../errors.js';
 import { vertexHostForLocation } from '../gemini-url.js';
-import type { GeminiPoolOptions, ModelPattern } from '../options.js';
+import { optionKeys, rejectUnknownKeys } from '../known-options.js';
+import type { AutoscaleOptions, GeminiPoolOptions, ModelPattern, ModelPoolOptions, RegionHealthOptions } from '../options.js';
 import { integer } from '../validate-options.js';
+
+// The keys each options object may have (anything else is rejected by name).
+const REGION_HEALTH_KEYS = optionKeys<RegionHealthOptions>({ detectionWindowMs: true, errorThreshold: true, minimumCalls: true, quotaCooldownMs: true });
+const MODEL_POOL_KEYS = optionKeys<ModelPoolOptions>({ models: true, minConnections: true, maxConnections: true, ceiling: true });
+const AUTOSCALE_KEYS = optionKeys<AutoscaleOptions>({
+  enabled: true, scaleUpUtilization: true, scaleUpAfterMs: true, scaleUpFactor: true, scaleDownUtilization: true,
+  scaleDownAfterMs: true, scaleDownFactor: true, ceiling: true, sampleIntervalMs: true,
+});
 
 export interface ResolvedRegionHealth {
   detectionWindowMs: number;
@@ -122,6 +131,7 @@ function resolveRegionHealth(value: unknown): ResolvedRegionHealth {
   const defaults = DEFAULTS.regionHealth;
   if (value === undefined) return { ...defaults };
   if (!isPlainObject(value)) throw new ConfigError('regionHealth', 'an object', value);
+  rejectUnknownKeys(value, REGION_HEALTH_KEYS, 'regionHealth');
   const v = value as Record<string, unknown>;
   return {
     detectionWindowMs: integer('regionHealth.detectionWindowMs', v.detectionWindowMs, defaults.detectionWindowMs, 1),
@@ -138,6 +148,7 @@ function resolvePools(value: unknown, minConnections: number, apiVersions: Recor
     const field = `pools.${name}`;
     if (name === 'default' || (apiVersions !== undefined && name in apiVersions)) throw new ConfigError(field, 'a name other than `default` and the API versions', name);
     if (!isPlainObject(pool)) throw new ConfigError(field, 'an object `{ models, minConnections?, maxConnections? }`', pool);
+    rejectUnknownKeys(pool, MODEL_POOL_KEYS, field);
     const p = pool as Record<string, unknown>;
     if (!Array.isArray(p.models) || p.models.length === 0) throw new ConfigError(`${field}.models`, 'a non-empty array of model names, globs or RegExps', p.models);
     p.models.forEach((pattern: unknown, index) => {
@@ -158,6 +169,7 @@ function resolveAutoscale(value: unknown, maxConnections: number): ResolvedAutos
   const defaults = DEFAULTS.autoscale;
   if (value !== undefined && !isPlainObject(value)) throw new ConfigError('autoscale', 'an object or `false`', value);
   const v = (value ?? {}) as Record<string, unknown>;
+  rejectUnknownKeys(v, AUTOSCALE_KEYS, 'autoscale');
   if (v.enabled !== undefined && typeof v.enabled !== 'boolean') throw new ConfigError('autoscale.enabled', 'a boolean', v.enabled);
   if (v.enabled === false) return undefined;
   const resolved: ResolvedAutoscale = {

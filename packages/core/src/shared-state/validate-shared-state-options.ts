@@ -2,7 +2,12 @@
 // the field (STYLE.md §4). Returns copies: the caller's objects are never written to.
 import { DEFAULTS } from '../defaults.js';
 import { ConfigError } from '../errors.js';
+import { optionKeys, rejectUnknownKeys } from '../known-options.js';
 import type { QuotaLimit, SharedStateOptions } from '../options.js';
+
+// The keys each options object may have (anything else is rejected by name).
+const QUOTA_KEYS = optionKeys<QuotaLimit>({ rpm: true, tpm: true });
+const SHARED_STATE_KEYS = optionKeys<SharedStateOptions>({ redis: true, keyPrefix: true });
 
 export interface ResolvedQuota {
   /** Requests per minute, or undefined for no request limit. */
@@ -25,9 +30,8 @@ export function validateQuotas(quotas: unknown): Map<string, ResolvedQuota> {
     const field = `quotas[${JSON.stringify(model)}]`;
     if (model.trim() === '') throw new ConfigError('quotas', 'model names that are not empty', model);
     if (!isPlainObject(limit)) throw new ConfigError(field, 'an object { rpm?, tpm? }', limit);
-    const { rpm, tpm, ...unknown } = limit as QuotaLimit & Record<string, unknown>;
-    const extra = Object.keys(unknown)[0];
-    if (extra !== undefined) throw new ConfigError(`${field}.${extra}`, 'absent (only `rpm` and `tpm` are known)', unknown[extra]);
+    rejectUnknownKeys(limit, QUOTA_KEYS, field);
+    const { rpm, tpm } = limit as QuotaLimit;
     if (rpm === undefined && tpm === undefined) throw new ConfigError(field, 'an object with `rpm` and/or `tpm`', limit);
     resolved.set(model.startsWith('models/') ? model.slice(7) : model, {
       rpm: positiveLimit(`${field}.rpm`, rpm),
@@ -40,6 +44,7 @@ export function validateQuotas(quotas: unknown): Map<string, ResolvedQuota> {
 export function validateSharedState(sharedState: unknown): ResolvedSharedState | undefined {
   if (sharedState === undefined) return undefined;
   if (!isPlainObject(sharedState)) throw new ConfigError('sharedState', 'an object { redis, keyPrefix? }', sharedState);
+  rejectUnknownKeys(sharedState, SHARED_STATE_KEYS, 'sharedState');
   const { redis, keyPrefix } = sharedState as unknown as SharedStateOptions;
   if (typeof redis !== 'string' || !/^rediss?:\/\/[^/\s]/.test(redis)) {
     // The given value is not echoed when it is a string: a Redis URL can carry a password.
