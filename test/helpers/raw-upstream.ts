@@ -1,11 +1,10 @@
 // A tiny upstream that answers whatever bytes a test scripts, for responses the fake Gemini server
-// cannot produce (truncated JSON, wrong content-type, huge or binary bodies, invalid SSE, a 429
-// without RetryInfo). TLS with HTTP/2 + HTTP/1.1 (ALPN) like Google's front ends, or plain HTTP/1.1.
+// cannot produce (truncated JSON, wrong content-type, huge or binary bodies, invalid SSE). TLS with HTTP/2 + HTTP/1.1 (ALPN) like Google's front ends, or plain HTTP/1.1.
 // The certificate is the fake server's self-signed localhost one (trust it with `ca`).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { constants, createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
-import { localhostCertificate } from '../../packages/testing/src/fake-gemini/certificate.js';
+import { localhostCertificate } from '@gempool/testing';
 
 export interface RawExchange {
   /** Path and query, e.g. `/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`. */

@@ -65,6 +65,8 @@ function validateFault(fault: Fault, field: string): void {
       if (fault.retryDelay !== undefined && !/^\d+(\.\d+)?s$/.test(fault.retryDelay)) {
         throw new ConfigError(`${field}.retryDelay`, 'a protobuf Duration string like `45.8s`', fault.retryDelay);
       }
+      if (fault.retryInfo !== undefined && typeof fault.retryInfo !== 'boolean') throw new ConfigError(`${field}.retryInfo`, 'a boolean', fault.retryInfo);
+      if (fault.retryInfo === false && fault.retryDelay !== undefined) throw new ConfigError(`${field}.retryDelay`, 'absent when `retryInfo` is false', fault.retryDelay);
       if (fault.quota !== undefined && fault.quota !== 'per-minute' && fault.quota !== 'per-day') {
         throw new ConfigError(`${field}.quota`, '`per-minute` or `per-day`', fault.quota);
       }

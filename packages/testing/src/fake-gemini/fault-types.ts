@@ -15,8 +15,11 @@ export type FaultMatch = {
 export type QuotaScope = 'per-minute' | 'per-day';
 
 export type FaultAction =
-  /** An error response with a google.rpc.Status body. 429 carries RetryInfo and QuotaFailure. */
-  | { kind: 'status'; status: number; message?: string; retryDelay?: string; quota?: QuotaScope }
+  /**
+   * An error response with a google.rpc.Status body. 429 carries QuotaFailure and RetryInfo
+   * (`retryDelay`, default 45.8s); `retryInfo: false` leaves RetryInfo out, as some 429s do.
+   */
+  | { kind: 'status'; status: number; message?: string; retryDelay?: string; retryInfo?: boolean; quota?: QuotaScope }
   /** Destroys the stream (HTTP/2 RST_STREAM) or, with `scope: 'connection'`, the whole connection, before any header. */
   | { kind: 'reset'; scope?: 'stream' | 'connection' }
   /** Sends headers and part of the body, then destroys the stream or connection. */

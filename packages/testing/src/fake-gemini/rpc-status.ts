@@ -1,5 +1,6 @@
 // google.rpc.Status error bodies, shaped exactly like Gemini's (see DESIGN.md "Gemini wire facts").
-// 429s carry RetryInfo and QuotaFailure; Google sends no Retry-After header, so neither do we.
+// 429s carry QuotaFailure and (unless `retryInfo: false`) RetryInfo; Google sends no Retry-After
+// header, so neither do we.
 import type { QuotaScope } from './fault-types.js';
 
 const STATUS_NAMES: Record<number, string> = {
@@ -27,6 +28,8 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 export interface RpcStatusOptions {
   message?: string;
   retryDelay?: string;
+  /** False: no RetryInfo detail on a 429. Default true. */
+  retryInfo?: boolean;
   quota?: QuotaScope;
   model?: string;
 }
@@ -48,7 +51,7 @@ export function rpcStatusBody(status: number, options: RpcStatusOptions = {}): {
 function quotaDetails(options: RpcStatusOptions): Record<string, unknown>[] {
   const perDay = options.quota === 'per-day';
   const model = options.model ?? 'gemini-2.5-flash';
-  return [
+  const details: Record<string, unknown>[] = [
     {
       '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
       violations: [
@@ -63,6 +66,7 @@ function quotaDetails(options: RpcStatusOptions): Record<string, unknown>[] {
       ],
     },
     { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] },
-    { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: options.retryDelay ?? (perDay ? '3600s' : '45.8s') },
   ];
+  if (options.retryInfo !== false) details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: options.retryDelay ?? (perDay ? '3600s' : '45.8s') });
+  return details;
 }
