@@ -64,9 +64,16 @@ export function credentialFingerprint(call: Call): string {
   if (call.fingerprint !== undefined) return call.fingerprint;
   const key = call.headers['x-goog-api-key'] ?? '';
   const auth = call.headers['authorization'] ?? '';
-  call.fingerprint = key === '' && auth === '' ? 'anonymous' : createHash('sha256').update(key).update('\0').update(auth).digest('base64url').slice(0, 16);
+  // A one-entry memo: most processes send one credential, so it is hashed once, not per call.
+  if (key !== lastFingerprint.key || auth !== lastFingerprint.auth) {
+    const value = key === '' && auth === '' ? 'anonymous' : createHash('sha256').update(key).update('\0').update(auth).digest('base64url').slice(0, 16);
+    lastFingerprint = { key, auth, value };
+  }
+  call.fingerprint = lastFingerprint.value;
   return call.fingerprint;
 }
+
+let lastFingerprint = { key: '', auth: '', value: 'anonymous' };
 
 /** Remaining time before the call's deadline (Infinity when it has none). */
 export function remainingMs(call: Call, now: number): number {

@@ -115,7 +115,9 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
     const stack = leakTracker.captureCallSite();
     if (closed) throw new PoolClosedError();
     if (init?.signal?.aborted) throw new AbortedError(init.signal.reason);
-    const call = await createCall(input, init, clock.now(), stack);
+    // Synchronous for text and byte bodies: no promise layer unless a body must be read first.
+    const made = createCall(input, init, clock.now(), stack);
+    const call = made instanceof Promise ? await made : made;
     const requestText = ctx.contentBytes === 0 ? undefined : requestBodyText(call.body, ctx.contentBytes);
     if (emitter.has('call-start')) emitter.emit('call-start', callInfo(call, requestText));
     let response: Response;

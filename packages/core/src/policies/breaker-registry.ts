@@ -14,6 +14,7 @@ export interface EndpointAddress {
 
 export class BreakerRegistry {
   readonly #breakers = new Map<string, EndpointBreaker>();
+  readonly #tierByModel = new Map<string, ResolvedTier | undefined>();
   readonly #defaultConfig: ResolvedBreakerConfig;
   readonly #tiers: readonly ResolvedTier[];
   readonly #clock: Clock;
@@ -26,10 +27,13 @@ export class BreakerRegistry {
     this.#emitter = emitter;
   }
 
-  /** The first tier whose `models` match, if any. */
+  /** The first tier whose `models` match, if any (memoised per model: asked on every call). */
   tierFor(model: string): ResolvedTier | undefined {
-    for (const tier of this.#tiers) if (tier.models.some((pattern) => matchesModel(model, pattern))) return tier;
-    return undefined;
+    const known = this.#tierByModel.get(model);
+    if (known !== undefined || this.#tierByModel.has(model)) return known;
+    const tier = this.#tiers.find((candidate) => candidate.models.some((pattern) => matchesModel(model, pattern)));
+    if (this.#tierByModel.size < 1_000) this.#tierByModel.set(model, tier);
+    return tier;
   }
 
   get(address: EndpointAddress): EndpointBreaker {

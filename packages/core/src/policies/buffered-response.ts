@@ -14,7 +14,8 @@ export async function bufferResponse(response: Response): Promise<BufferedRespon
   return { status: response.status, statusText: response.statusText, headers: response.headers, bytes };
 }
 
+/** A fresh Response over the bytes (the Response constructor copies them: no copy needed here). */
 export function toResponse(buffered: BufferedResponse): Response {
   const { status, statusText, headers } = buffered;
-  return new Response(NULL_BODY_STATUS.has(status) ? null : buffered.bytes.slice(), { status, statusText, headers });
+  return new Response(NULL_BODY_STATUS.has(status) ? null : buffered.bytes, { status, statusText, headers });
 }

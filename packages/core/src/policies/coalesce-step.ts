@@ -6,7 +6,7 @@
 // The key is the body as sent, not a canonical form of its JSON: the SDKs serialise identical
 // requests identically, and parsing + re-serialising every body cost more than it ever shared.
 import { credentialFingerprint, remainingMs, type Call } from '../call.js';
-import type { Clock } from '../clock.js';
+import { unrefTimer, type Clock, type TimerHandle } from '../clock.js';
 import { AbortedError, DeadlineExceededError, isGempoolError } from '../errors.js';
 import type { Next, Step, StepContext } from '../pipeline.js';
 import { passThroughStep } from '../pipeline.js';
@@ -19,6 +19,8 @@ const COALESCABLE_METHODS = new Set(['generateContent', 'countTokens', 'embedCon
 interface Flight {
   leaderCallId: number;
   result: Promise<BufferedResponse>;
+  /** When a finished success stops being shared (Infinity while in flight). */
+  expiresAt: number;
 }
 
 export interface CoalesceStats {
@@ -48,16 +50,29 @@ function createCoalesceOnlyStep(context: StepContext): Step {
   const stats: CoalesceStats = { leaders: 0, shared: 0 };
   context.stats.register('coalesce', () => ({ ...stats, inFlight: flights.size }));
 
+  // Finished successes are kept for windowMs; one sweeping timer (not one per call) drops them.
+  let sweepTimer: TimerHandle | undefined;
+  const sweep = (): void => {
+    sweepTimer = undefined;
+    const now = clock.now();
+    for (const [key, flight] of flights) if (flight.expiresAt <= now) flights.delete(key);
+    if (flights.size > 0) armSweep();
+  };
+  const armSweep = (): void => {
+    sweepTimer ??= unrefTimer(clock.setTimeout(sweep, windowMs));
+  };
+
   const lead = async (key: string, call: Call, next: Next): Promise<Response> => {
     const result = next(call).then(bufferResponse);
-    const flight: Flight = { leaderCallId: call.callId, result };
+    const flight: Flight = { leaderCallId: call.callId, result, expiresAt: Infinity };
     flights.set(key, flight);
     stats.leaders++;
     try {
       const buffered = await result;
       // Keep a success for the window so followers arriving just after still share it.
       if (buffered.status < 300 && windowMs > 0) {
-        clock.setTimeout(() => flights.get(key) === flight && flights.delete(key), windowMs).unref?.();
+        flight.expiresAt = clock.now() + windowMs;
+        armSweep();
       } else if (flights.get(key) === flight) flights.delete(key);
       return toResponse(buffered);
     } catch (error) {
@@ -70,7 +85,7 @@ function createCoalesceOnlyStep(context: StepContext): Step {
     const key = coalesceKey(call);
     if (key === undefined) return next(call);
     const flight = flights.get(key);
-    if (flight === undefined) return lead(key, call, next);
+    if (flight === undefined || flight.expiresAt <= clock.now()) return lead(key, call, next);
 
     call.coalesced = true;
     stats.shared++;

@@ -8,42 +8,72 @@ import type { Call, CallBody } from '../call.js';
 import { getCallContext } from '../context.js';
 import { DEFAULTS } from '../defaults.js';
 import { GempoolError } from '../errors.js';
-import { parseGeminiPath } from '../gemini-url.js';
+import { parseGeminiPath, type GeminiTarget } from '../gemini-url.js';
 import type { CallSite } from '../resource-pool/leak-tracker.js';
 
 let nextCallId = 1;
 
-export async function createCall(input: string | URL | Request, init: RequestInit | undefined, now: number, stack: CallSite | undefined): Promise<Call> {
-  const request = typeof input === 'object' && 'headers' in input && !(input instanceof URL) ? (input as Request) : undefined;
+interface ParsedUrl {
+  origin: string;
+  /** Path plus query string. */
+  path: string;
+  target: GeminiTarget;
+}
+
+// An agent calls a handful of URLs (model × method): parse each once, not per call. Bounded; the
+// cached targets are shared by calls and never mutated (steps replace call.target, not its fields).
+const parsedUrls = new Map<string, ParsedUrl>();
+const MAX_PARSED_URLS = 512;
+
+function parseUrl(input: string | URL): ParsedUrl {
+  const href = typeof input === 'string' ? input : input.href;
+  const cached = parsedUrls.get(href);
+  if (cached !== undefined) return cached;
   let url: URL;
   try {
-    url = request !== undefined ? new URL(request.url) : input instanceof URL ? input : new URL(input as string);
+    url = typeof input === 'string' ? new URL(input) : input;
   } catch (error) {
     throw new GempoolError('REQUEST_INVALID', `Invalid URL: ${String(input)}`, { cause: error });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new GempoolError('REQUEST_INVALID', `Unsupported protocol ${url.protocol}`);
+  const path = url.pathname + url.search;
+  const parsed: ParsedUrl = { origin: url.origin, path, target: Object.freeze(parseGeminiPath(path)) };
+  if (parsedUrls.size >= MAX_PARSED_URLS) parsedUrls.clear();
+  parsedUrls.set(href, parsed);
+  return parsed;
+}
+
+/** A Call, synchronously for the common bodies (text, bytes); a Promise when a body must be read first. */
+export function createCall(input: string | URL | Request, init: RequestInit | undefined, now: number, stack: CallSite | undefined): Call | Promise<Call> {
+  const request = typeof input === 'object' && 'headers' in input && !(input instanceof URL) ? (input as Request) : undefined;
+  const url = parseUrl(request !== undefined ? request.url : (input as string | URL));
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
   const headers = toHeaderRecord(init?.headers ?? request?.headers);
-  let body: CallBody = null;
-  let replayable = true;
+  const signal = init?.signal ?? request?.signal ?? undefined;
   const initBody = init?.body;
   if (initBody !== undefined && initBody !== null) {
-    [body, replayable] = await normaliseBody(initBody, headers);
-  } else if (request?.body != null && init?.body === undefined) {
-    body = new Uint8Array(await request.arrayBuffer());
+    const quick = quickBody(initBody, headers);
+    if (quick !== undefined) return buildCall(url, method, headers, quick, typeof quick === 'string' || quick instanceof Uint8Array, signal, now, stack);
+    return readBody(initBody, headers).then(([body, replayable]) => buildCall(url, method, headers, body, replayable, signal, now, stack));
   }
+  if (request?.body != null && init?.body === undefined) {
+    return request.arrayBuffer().then((bytes) => buildCall(url, method, headers, new Uint8Array(bytes), true, signal, now, stack));
+  }
+  return buildCall(url, method, headers, null, true, signal, now, stack);
+}
+
+function buildCall(url: ParsedUrl, method: string, headers: Record<string, string>, body: CallBody, replayable: boolean, signal: AbortSignal | undefined, now: number, stack: CallSite | undefined): Call {
   const context = getCallContext();
-  const path = url.pathname + url.search;
-  const target = parseGeminiPath(path);
+  const { target } = url;
   return {
     callId: nextCallId++,
     origin: url.origin,
-    path,
+    path: url.path,
     method,
     headers,
     body,
     replayable,
-    signal: init?.signal ?? request?.signal ?? undefined,
+    signal,
     target,
     context,
     lane: context?.lane ?? DEFAULTS.defaultLane,
@@ -82,16 +112,22 @@ function toHeaderRecord(headers: HeadersInit | undefined): Record<string, string
   return out;
 }
 
-async function normaliseBody(body: BodyInit, headers: Record<string, string>): Promise<[CallBody, boolean]> {
-  if (typeof body === 'string') return [body, true];
-  if (body instanceof Uint8Array) return [body, true];
-  if (body instanceof ArrayBuffer) return [new Uint8Array(body), true];
-  if (ArrayBuffer.isView(body)) return [new Uint8Array(body.buffer, body.byteOffset, body.byteLength), true];
+/** The body as undici takes it, when no reading is needed; undefined when it must be read (readBody). */
+function quickBody(body: BodyInit, headers: Record<string, string>): CallBody | undefined {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (body instanceof URLSearchParams) {
     headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8';
-    return [body.toString(), true];
+    return body.toString();
   }
-  if (body instanceof ReadableStream) return [Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), false];
+  // A stream is passed through as it is: the call cannot be replayed (no retry, no coalescing).
+  if (body instanceof ReadableStream) return Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  return undefined;
+}
+
+async function readBody(body: BodyInit, headers: Record<string, string>): Promise<[CallBody, boolean]> {
   // Blob, FormData: let the platform encode them (and pick the multipart boundary).
   const encoded = new Response(body);
   const type = encoded.headers.get('content-type');
