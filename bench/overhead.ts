@@ -17,6 +17,8 @@ export interface OverheadOptions {
   warmupCalls: number;
   concurrency: number;
   connections: number;
+  /** Path to another build's packages/core/dist/index.js, for the `gempool-baseline` client. */
+  baseline?: string | undefined;
 }
 
 export interface ClientFigures {
@@ -39,7 +41,7 @@ export interface OverheadResult {
 export async function runOverhead(options: OverheadOptions, log: (line: string) => void): Promise<OverheadResult> {
   const loadStart = loadAverage();
   const server = await forkFakeServer({ tls: options.tls, seed: 1 });
-  const target = { origin: server.origin, ca: server.ca, connections: options.connections };
+  const target = { origin: server.origin, ca: server.ca, connections: options.connections, baseline: options.baseline };
   const figures = new Map<ClientKind, ClientFigures>(options.kinds.map((kind) => [kind, { rps: [], p50: [], p99: [], errors: 0, firstError: undefined }]));
   try {
     for (let round = 0; round < options.rounds; round++) {
@@ -87,6 +89,9 @@ export async function runOverhead(options: OverheadOptions, log: (line: string) 
   for (const [a, b] of [
     ['gempool', 'node-fetch'],
     ['gempool', 'undici-raw'],
+    ['gempool', 'gempool-baseline'],
+    ['gempool-baseline', 'node-fetch'],
+    ['gempool-baseline', 'undici-raw'],
     ['gempool', 'undici-fetch'],
     ['undici-fetch', 'undici-raw'],
     ['node-fetch', 'undici-raw'],

@@ -1,6 +1,9 @@
 // `npm run bench` (full) / `npm run bench -- --quick`: runs the benchmark sections side by side in
 // one process (fake server in a child) and writes bench/results/<date>-<mode>.json and .md.
-// Options: --quick, --only=overhead,h2,burst,coalescing,memory, --calls=N (memory run length).
+// Options: --quick, --only=overhead,h2,burst,coalescing,memory, --calls=N (memory run length),
+// --baseline=<path to another build's packages/core/dist/index.js> (adds a `gempool-baseline`
+// client to the overhead sections: before/after side by side in one run), --rounds=N,
+// --clients=<kinds> (only these clients in the overhead sections).
 // Never part of `npm test`: nothing here asserts a time.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runColdBurst } from './cold-burst.ts';
@@ -27,15 +30,25 @@ const results: BenchResults = {
 };
 log(`gempool bench (${results.mode}) on ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, load ${results.machine.loadAverageAtStart.join(' / ')}`);
 
-const allKinds: ClientKind[] = ['gempool', 'gempool+otel', 'node-fetch', 'undici-fetch', 'undici-raw'];
+const baseline = flag('baseline');
+const withBaseline = (kinds: ClientKind[]): ClientKind[] => (baseline === undefined ? kinds : ['gempool-baseline', ...kinds]);
+// --clients=gempool,undici-raw narrows the overhead sections (e.g. to profile one client).
+const clients = flag('clients')?.split(',') as ClientKind[] | undefined;
+const pick = (kinds: ClientKind[]): ClientKind[] => (clients === undefined ? kinds : kinds.filter((kind) => clients.includes(kind)));
+const allKinds = pick(withBaseline(['gempool', 'gempool+otel', 'node-fetch', 'undici-fetch', 'undici-raw']));
 const timing = quick ? { rounds: 2, durationMs: 2_000, warmupCalls: 1_000 } : { rounds: 3, durationMs: 10_000, warmupCalls: 5_000 };
+const rounds = flag('rounds');
+if (rounds !== undefined) {
+  if (!/^[1-9]\d*$/.test(rounds)) throw new Error(`Expected \`--rounds\` to be an integer from 1 and up, got ${rounds}`);
+  timing.rounds = Number(rounds);
+}
 if (only.has('overhead')) {
   log('\noverhead, loopback HTTP/1.1:');
-  results.overhead = await runOverhead({ tls: false, kinds: allKinds, concurrency: 100, connections: 50, ...timing }, log);
+  results.overhead = await runOverhead({ tls: false, kinds: allKinds, concurrency: 100, connections: 50, baseline, ...timing }, log);
 }
 if (only.has('h2')) {
   log('\noverhead, loopback TLS (h2 where offered):');
-  results.overheadH2 = await runOverhead({ tls: true, kinds: ['gempool', 'undici-fetch', 'undici-raw'], concurrency: 100, connections: 50, ...timing }, log);
+  results.overheadH2 = await runOverhead({ tls: true, kinds: pick(withBaseline(['gempool', 'undici-fetch', 'undici-raw'])), concurrency: 100, connections: 50, baseline, ...timing }, log);
 }
 if (only.has('burst')) {
   log('\nburst of 200 over 40 ms RTT:');

@@ -2,6 +2,7 @@
 // Gemini-shaped generateContent and reads the whole body. Every prompt is unique (the sequence
 // number is in it) so gempool's coalescing is on but never shares a call: it is a cost, not a win.
 import { createGeminiPool } from '@gempool/core';
+import { pathToFileURL } from 'node:url';
 import { instrumentGempool } from '@gempool/otel';
 import { defaultFetch } from '@gempool/testing';
 import { Pool, fetch as undiciFetch } from 'undici';
@@ -25,16 +26,21 @@ export interface ClientTarget {
   origin: string;
   ca: string | undefined;
   connections: number;
+  /** `--baseline=<path to another build's packages/core/dist/index.js>`: the `gempool-baseline` client. */
+  baseline?: string | undefined;
 }
 
-export type ClientKind = 'gempool' | 'gempool+otel' | 'node-fetch' | 'undici-fetch' | 'undici-raw';
+/** `gempool-baseline` is another build of @gempool/core (e.g. the previous commit), for before/after in one run. */
+export type ClientKind = 'gempool' | 'gempool-baseline' | 'gempool+otel' | 'node-fetch' | 'undici-fetch' | 'undici-raw';
 
 export async function createBenchClient(kind: ClientKind, target: ClientTarget): Promise<BenchClient> {
   const url = target.origin + GENERATE_PATH;
   const tls = target.ca === undefined ? {} : { ca: target.ca };
-  if (kind === 'gempool' || kind === 'gempool+otel') {
+  if (kind === 'gempool' || kind === 'gempool+otel' || kind === 'gempool-baseline') {
+    if (kind === 'gempool-baseline' && target.baseline === undefined) throw new Error('the gempool-baseline client needs --baseline=<path to packages/core/dist/index.js>');
+    const create = kind === 'gempool-baseline' ? ((await import(pathToFileURL(target.baseline!).href)) as { createGeminiPool: typeof createGeminiPool }).createGeminiPool : createGeminiPool;
     // Every policy at its default (lanes, breaker, retry, coalescing, leak tracking on).
-    const pool = createGeminiPool({ origins: [target.origin], tls, minConnections: Math.min(10, target.connections), maxConnections: target.connections });
+    const pool = create({ origins: [target.origin], tls, minConnections: Math.min(10, target.connections), maxConnections: target.connections });
     await pool.warmup();
     const telemetry = kind === 'gempool+otel' ? createBenchTelemetry() : undefined;
     const instrumentation = telemetry && instrumentGempool(pool, { meterProvider: telemetry.meterProvider, tracerProvider: telemetry.tracerProvider, ledger: false });
