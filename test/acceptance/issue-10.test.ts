@@ -2,7 +2,7 @@
 // two pods, both calling the TLS/HTTP/2 fake with the real @google/genai SDK.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runWithContext, systemClock, type GeminiPoolOptions } from '@gempool/core';
-import { closeAll, drive, makeAi, makePool, outcome, startFake, until, upstream } from './qa-rig.js';
+import { closeAll, drive, makeAi, makePool, outcome, startFake, until, upstream , stats } from './qa-rig.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 import type { FakeGemini } from '@gempool/testing';
 
@@ -27,7 +27,7 @@ async function fleet(options: GeminiPoolOptions, pods = 2, fakeFaults?: Paramete
     const { pool, clock } = makePool([fake.ca], { origins: [fake.origin], ...options, ...(sharedState ? { sharedState } : {}) });
     return { pool, clock, ai: makeAi(pool, fake.origin) };
   });
-  if (sharedState !== undefined && waitConnected) await until(() => made.every((pod) => pod.pool.stats().sharedState.connected === true), 3_000);
+  if (sharedState !== undefined && waitConnected) await until(() => made.every((pod) => stats(pod.pool).sharedState.connected === true), 3_000);
   return { fake, pods: made };
 }
 
@@ -102,7 +102,7 @@ describe('issue 10.1: quota limiter', () => {
 
 describe('issue 10.2: fleet-wide breakers', () => {
   const options = (): GeminiPoolOptions => ({ sharedState: { redis: redis.url }, retry: { enabled: false } });
-  const stateOf = (pod: Pod) => pod.pool.stats().breakers.find((b: { endpoint: string }) => b.endpoint.startsWith(`${MODEL}|`))?.state;
+  const stateOf = (pod: Pod) => stats(pod.pool).breakers.find((b: { endpoint: string }) => b.endpoint.startsWith(`${MODEL}|`))?.state;
 
   async function tripOnFirstPod() {
     const rig = await fleet(options(), 2, [{ kind: 'status', status: 503, times: 11 }]);
@@ -163,25 +163,25 @@ describe('issue 10.3: Redis failure never stops calls', () => {
     await redis.stop();
     const during = await drive(pod.clock, Promise.all([0, 1, 2, 3, 4].map((i) => ask(pod, `no redis ${i}`, 5_000))), 50, 5_000);
     expect(during.every((r) => r.ok)).toBe(true);
-    await until(() => pod.pool.stats().sharedState.connected === false, 2_000);
-    expect(pod.pool.stats().sharedState.fallbacks).toBeGreaterThan(0);
+    await until(() => stats(pod.pool).sharedState.connected === false, 2_000);
+    expect(stats(pod.pool).sharedState.fallbacks).toBeGreaterThan(0);
     expect(events.length).toBeGreaterThan(0);
     expect(JSON.stringify(events)).not.toContain('acceptance-redis-secret');
     await redis.start();
-    await until(() => pod.pool.stats().sharedState.connected === true, 5_000);
+    await until(() => stats(pod.pool).sharedState.connected === true, 5_000);
     expect((await ask(pod, 'redis is back', 2_000)).ok).toBe(true);
   });
 
   it('rebuilds fleet state when Redis returns: a breaker opened while Redis was down reaches the others', async () => {
     const { pods } = await fleet({ sharedState: { redis: redis.url }, retry: { enabled: false } }, 2, [{ kind: 'status', status: 503, times: 11 }]);
-    const stateOf = (pod: Pod) => pod.pool.stats().breakers.find((b: { endpoint: string }) => b.endpoint.startsWith(`${MODEL}|`))?.state;
+    const stateOf = (pod: Pod) => stats(pod.pool).breakers.find((b: { endpoint: string }) => b.endpoint.startsWith(`${MODEL}|`))?.state;
     await ask(pods[1]!, 'pod 1 knows the endpoint', 1_000);
     await redis.stop(); // a fresh redis-server comes back empty: nothing persisted
     for (let i = 0; i < 10; i++) await ask(pods[0]!, `trip while down ${i}`, 1_000);
     expect(stateOf(pods[0]!)).toBe('open');
     expect(stateOf(pods[1]!)).toBe('closed');
     await redis.start();
-    await until(() => pods.every((pod) => pod.pool.stats().sharedState.connected === true), 5_000);
+    await until(() => pods.every((pod) => stats(pod.pool).sharedState.connected === true), 5_000);
     await until(() => stateOf(pods[1]!) === 'open', 2_000);
   });
 });

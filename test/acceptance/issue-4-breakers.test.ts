@@ -1,7 +1,7 @@
 // Issue 4, point 2 (circuit breakers) through the real @google/genai SDK and the TLS/HTTP/2 fake.
 // Retries are off where a test counts breaker verdicts, so one call is one attempt.
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, drive, outcome, startRig, until, upstream, type Rig } from './qa-rig.js';
+import { closeAll, drive, outcome, startRig, until, upstream, type Rig , stats } from './qa-rig.js';
 
 afterEach(closeAll);
 
@@ -14,7 +14,7 @@ async function callMany(rig: Rig, model: string, n: number) {
 }
 
 function breakerOf(rig: Rig, model: string) {
-  return rig.pool.stats().breakers.find((b: { endpoint: string }) => b.endpoint.startsWith(`${model}|`));
+  return stats(rig.pool).breakers.find((b: { endpoint: string }) => b.endpoint.startsWith(`${model}|`));
 }
 
 describe('issue 4.2: circuit breakers', () => {
@@ -107,7 +107,7 @@ describe('issue 4.2: circuit breakers', () => {
     expect(breakerOf(rig, 'gemini-3-ultra')?.state).toBe('open');
   });
 
-  it('lists each breaker state in pool.stats().breakers', async () => {
+  it('lists each breaker state in stats(pool).breakers', async () => {
     const rig = await startRig(noRetry);
     await rig.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hello' });
     expect(breakerOf(rig, 'gemini-2.5-flash')).toMatchObject({ state: 'closed' });

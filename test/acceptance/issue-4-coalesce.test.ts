@@ -1,7 +1,7 @@
 // Issue 4, points 4 (coalescing) and 5 (embedding batching), real @google/genai over TLS/HTTP/2.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runWithContext } from '@gempool/core';
-import { closeAll, drive, generateBody, makeAi, settle, startRig, upstream, API_KEY, type Rig } from './qa-rig.js';
+import { closeAll, drive, generateBody, makeAi, settle, startRig, upstream, API_KEY, type Rig , stats } from './qa-rig.js';
 
 afterEach(closeAll);
 
@@ -14,10 +14,10 @@ describe('issue 4.4: coalescing', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, () => same(rig)));
     expect(answers.every((a) => a.text === 'Echo: the same question')).toBe(true);
     expect(upstream(rig.fake, MODEL)).toBe(1);
-    expect(rig.pool.stats().coalesce.shared).toBe(49);
+    expect(stats(rig.pool).coalesce.shared).toBe(49);
     await rig.clock.advanceAsync(200);
     await settle();
-    expect(rig.pool.stats().coalesce.inFlight).toBe(0);
+    expect(stats(rig.pool).coalesce.inFlight).toBe(0);
   });
 
   it('each caller gets its own Response object, readable on its own', async () => {
@@ -31,7 +31,11 @@ describe('issue 4.4: coalescing', () => {
     expect(upstream(rig.fake, MODEL)).toBe(1);
   });
 
-  it('JSON key order does not matter (canonical body)', async () => {
+  // GAP: "identical … calls (same credential, URL, canonical request body)" / since core 79e1637
+  // the coalescing key is the body bytes as sent, so the same JSON with another key order (another
+  // SDK, a hand-built request) is two upstream calls. docs/resilience.md still says "JSON key order
+  // ignored". Fix: canonicalise only when the bytes differ from a cached key, or document the change.
+  it.fails('JSON key order does not matter (canonical body)', async () => {
     const rig = await startRig({}, { faults: [{ kind: 'latency', addMs: 30, times: Infinity }] });
     const url = `${rig.fake.origin}/v1beta/models/${MODEL}:generateContent`;
     const headers = { 'content-type': 'application/json', 'x-goog-api-key': API_KEY };
@@ -101,7 +105,7 @@ describe('issue 4.5: embedding batching', () => {
     expect(results.every((r) => r.embeddings?.length === 1)).toBe(true);
     expect(upstream(rig.fake, EMBED, 'batchEmbedContents')).toBe(1);
     await settle();
-    expect(rig.pool.stats().batching).toMatchObject({ batches: 1, batchedCalls: 5 });
+    expect(stats(rig.pool).batching).toMatchObject({ batches: 1, batchedCalls: 5 });
   });
 
   it('maxBatchSize bounds each batch', async () => {

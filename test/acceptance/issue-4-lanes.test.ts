@@ -2,7 +2,7 @@
 // HTTP/1.1 over TLS (one call per connection) so "the pool is saturated" is exact.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runWithContext, type CallInfo } from '@gempool/core';
-import { closeAll, holdSlot, outcome, settle, startRig, until, advance } from './qa-rig.js';
+import { closeAll, holdSlot, outcome, settle, startRig, until, advance , stats } from './qa-rig.js';
 
 afterEach(closeAll);
 
@@ -13,12 +13,12 @@ describe('issue 4.1: lanes', () => {
     const rig = await startRig();
     const lanes: string[] = [];
     rig.pool.on('call-end', (call) => lanes.push(`${call.model}=${call.lane}`));
-    expect(Object.keys(rig.pool.stats().lanes)).toEqual(expect.arrayContaining(['critical', 'standard', 'bulk']));
+    expect(Object.keys(stats(rig.pool).lanes)).toEqual(expect.arrayContaining(['critical', 'standard', 'bulk']));
     for (const model of ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.0-flash-exp']) {
       await rig.ai.models.generateContent({ model, contents: `lane of ${model}` });
     }
     await settle();
-    const admitted = Object.fromEntries(Object.entries(rig.pool.stats().lanes).map(([name, lane]) => [name, lane.admitted]));
+    const admitted = Object.fromEntries(Object.entries(stats(rig.pool).lanes).map(([name, lane]) => [name, lane.admitted]));
     expect(admitted).toMatchObject({ critical: 1, standard: 1, bulk: 1 });
     expect(lanes).toEqual(['gemini-2.5-pro=critical', 'gemini-2.5-flash=standard', 'gemini-2.0-flash-exp=bulk']);
   });
@@ -50,7 +50,7 @@ describe('issue 4.1: lanes', () => {
     const order: string[] = [];
     const call = (model: string) => rig.ai.models.generateContent({ model, contents: `from ${model}` }).then(() => order.push(model));
     const calls = [call('gemini-2.0-flash-exp'), call('gemini-2.5-flash'), call('gemini-2.5-pro')];
-    await until(() => rig.pool.stats().queued === 3);
+    await until(() => stats(rig.pool).queued === 3);
     await release();
     await Promise.all(calls);
     expect(order).toEqual(['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.0-flash-exp']);
@@ -64,7 +64,7 @@ describe('issue 4.1: lanes', () => {
     const high = runWithContext({ priority: 1_000 }, () =>
       rig.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'high' }).then(() => order.push('high')),
     );
-    await until(() => rig.pool.stats().queued === 2);
+    await until(() => stats(rig.pool).queued === 2);
     await release();
     await Promise.all([low, high]);
     expect(order).toEqual(['high', 'low']);
@@ -80,7 +80,7 @@ describe('issue 4.1: lanes', () => {
     const order: string[] = [];
     const call = (model: string, i: number) => rig.ai.models.generateContent({ model, contents: `${model} ${i}` }).then(() => order.push(model));
     const calls = [call('hi-model', 1), call('hi-model', 2), call('lo-model', 1), call('lo-model', 2)];
-    await until(() => rig.pool.stats().queued === 4);
+    await until(() => stats(rig.pool).queued === 4);
     await releases[0]!();
     await until(() => order.length >= 1);
     expect(order[0]).toBe('lo-model');
@@ -92,10 +92,10 @@ describe('issue 4.1: lanes', () => {
     const rig = await startRig({ ...saturated, lanes: { standard: { maxQueue: 1 } } });
     const release = await holdSlot(rig.pool, rig.fake.origin);
     const first = outcome(rig.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'queued' }));
-    await until(() => rig.pool.stats().queued === 1);
+    await until(() => stats(rig.pool).queued === 1);
     const second = await outcome(rig.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'over' }));
     expect(second.ok ? 'ok' : second.code).toBe('QUEUE_FULL');
-    expect(rig.pool.stats().lanes.standard?.rejected.QUEUE_FULL).toBe(1);
+    expect(stats(rig.pool).lanes.standard?.rejected.QUEUE_FULL).toBe(1);
     await release();
     expect((await first).ok).toBe(true);
   });
@@ -104,24 +104,24 @@ describe('issue 4.1: lanes', () => {
     const rig = await startRig({ ...saturated, lanes: { bulk: { queueTimeoutMs: 2_000 } } });
     const release = await holdSlot(rig.pool, rig.fake.origin);
     const waiting = outcome(rig.ai.models.generateContent({ model: 'gemini-2.0-flash-exp', contents: 'waits' }));
-    await until(() => rig.pool.stats().queued === 1);
+    await until(() => stats(rig.pool).queued === 1);
     await advance(rig.clock, 2_100);
     const result = await waiting;
     expect(result.ok ? 'ok' : result.code).toBe('QUEUE_TIMEOUT');
     await release();
   });
 
-  it('shows lane queue depth and wait time in pool.stats()', async () => {
+  it('shows lane queue depth and wait time in stats(pool)', async () => {
     const rig = await startRig(saturated);
     const release = await holdSlot(rig.pool, rig.fake.origin);
     const calls = [1, 2].map((i) => rig.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: `depth ${i}` }));
-    await until(() => rig.pool.stats().queued === 2);
-    expect(rig.pool.stats().lanes.standard?.queued).toBe(2);
+    await until(() => stats(rig.pool).queued === 2);
+    expect(stats(rig.pool).lanes.standard?.queued).toBe(2);
     await rig.clock.advanceAsync(700);
     await release();
     await Promise.all(calls);
     await settle();
-    const standard = rig.pool.stats().lanes.standard!;
+    const standard = stats(rig.pool).lanes.standard!;
     expect(standard.queued).toBe(0);
     expect(standard.waitP95Ms).toBeGreaterThanOrEqual(700);
   });

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '@google/genai';
 import { isGempoolError, runWithContext, type RetryScheduledEvent } from '@gempool/core';
-import { closeAll, drive, generateBody, outcome, startRig, until, upstream, API_KEY, type Rig } from './qa-rig.js';
+import { closeAll, drive, generateBody, outcome, startRig, until, upstream, API_KEY, type Rig , stats } from './qa-rig.js';
 
 afterEach(closeAll);
 
@@ -145,7 +145,7 @@ describe('issue 4.3: retries', () => {
     const result = await call; // no clock movement needed
     expect(result.ok).toBe(false);
     expect(upstream(rig.fake, MODEL)).toBe(1);
-    expect(rig.pool.stats().inFlight).toBe(0);
+    expect(stats(rig.pool).inFlight).toBe(0);
   });
 
   it('the deadline stops retries: the call ends by its deadline with a typed error', async () => {

@@ -1,8 +1,8 @@
 // Issue 5, points 2–4: API-version split, per-model pools and autoscaling, through the public API.
 // The fake answers with the API version it was called on, so the split is read from the answers.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, runWithContext, type AutoscaleEvent } from '@gempool/core';
-import { advance, closeAll, holdSlot, startRig, until, type Rig } from './qa-rig.js';
+import { ConfigError, runWithContext, type AutoscaleEvent, type GeminiPoolOptions } from '@gempool/core';
+import { advance, closeAll, holdSlot, startRig, until, type Rig , stats } from './qa-rig.js';
 
 afterEach(closeAll);
 
@@ -39,7 +39,7 @@ describe('issue 5.2: API versions', () => {
   it('gives each version its own connection group', async () => {
     const rig = await startRig({ apiVersions: { v1: 50, v1beta: 50 }, coalesce: false }, versionEcho);
     await tally(rig, Array.from({ length: 40 }, (_, i) => `t${i}`));
-    expect(Object.keys(rig.pool.stats().pools)).toEqual(expect.arrayContaining(['v1', 'v1beta']));
+    expect(Object.keys(stats(rig.pool).pools)).toEqual(expect.arrayContaining(['v1', 'v1beta']));
   });
 
   it('pool.setTrafficSplit changes the split for new calls; a bad split is a ConfigError', async () => {
@@ -53,17 +53,17 @@ describe('issue 5.2: API versions', () => {
 });
 
 describe('issue 5.3: per-model pools', () => {
-  const options = { http2: false, leakTimeoutMs: 0, pools: { pro: { models: ['*-pro'], maxConnections: 1 } } } as const;
+  const options: GeminiPoolOptions = { http2: false, leakTimeoutMs: 0, pools: { pro: { models: ['*-pro'], maxConnections: 1 } } };
 
   it("one model group's saturation does not starve another model; unmatched models use the default pool", async () => {
     const rig = await startRig(options);
     const release = await holdSlot(rig.pool, rig.fake.origin, 'gemini-2.5-pro');
     const pro = rig.ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'waits for its own pool' });
-    await until(() => rig.pool.stats().pools.pro?.queued === 1);
+    await until(() => stats(rig.pool).pools.pro?.queued === 1);
     const flash = await rig.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'not starved' });
     expect(flash.text).toBe('Echo: not starved');
-    expect(rig.pool.stats().pools.pro).toMatchObject({ max: 1, queued: 1 });
-    expect(rig.pool.stats().pools.default).toBeDefined();
+    expect(stats(rig.pool).pools.pro).toMatchObject({ max: 1, queued: 1 });
+    expect(stats(rig.pool).pools.default).toBeDefined();
     await release();
     expect((await pro).text).toBe('Echo: waits for its own pool');
   });
@@ -84,7 +84,7 @@ describe('issue 5.4: autoscaling', () => {
 
   it('is on by default and shows in stats', async () => {
     const rig = await startRig();
-    expect(rig.pool.stats().autoscale.enabled).toBe(true);
+    expect(stats(rig.pool).autoscale.enabled).toBe(true);
   });
 
   it('utilisation above 80 % for 60 s raises the maximum by 20 %, bounded by the ceiling', async () => {
@@ -94,10 +94,10 @@ describe('issue 5.4: autoscaling', () => {
     await advance(rig.clock, 61_000, 1_000);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ from: 5, to: 6, direction: 'up' });
-    expect(rig.pool.stats().autoscale.pools.default).toMatchObject({ max: 6, scaledUp: 1 });
+    expect(stats(rig.pool).autoscale.pools.default).toMatchObject({ max: 6, scaledUp: 1 });
     await busy(rig, 1);
     await advance(rig.clock, 61_000, 1_000);
-    expect(rig.pool.stats().autoscale.pools.default?.max).toBe(6);
+    expect(stats(rig.pool).autoscale.pools.default?.max).toBe(6);
   });
 
   it('utilisation below 30 % for 5 minutes lowers the maximum by 10 %', async () => {
@@ -105,7 +105,7 @@ describe('issue 5.4: autoscaling', () => {
     const seen = events(rig);
     await advance(rig.clock, 301_000, 1_000);
     expect(seen[0]).toMatchObject({ from: 10, to: 9, direction: 'down' });
-    expect(rig.pool.stats().autoscale.pools.default).toMatchObject({ max: 9, scaledDown: 1 });
+    expect(stats(rig.pool).autoscale.pools.default).toMatchObject({ max: 9, scaledDown: 1 });
   });
 
   it('does not oscillate under a steady load', async () => {

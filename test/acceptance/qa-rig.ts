@@ -1,6 +1,6 @@
 // Shared set-up for the acceptance checks: what an outside user would write with the public API
 // only (package names, documented options), against the TLS + HTTP/2 fake Gemini.
-import { createGeminiPool, gempoolErrorCode, type GeminiPool, type GeminiPoolOptions } from '@gempool/core';
+import { createGeminiPool, gempoolErrorCode, type GeminiPool, type GeminiPoolOptions, type LaneStats, type PoolStats } from '@gempool/core';
 import { createGoogleGenAI } from '@gempool/genai';
 import { startFakeGemini, createManualClock, type FakeGemini, type FakeGeminiOptions, type ManualClock } from '@gempool/testing';
 import type { GoogleGenAI } from '@google/genai';
@@ -62,7 +62,8 @@ export function makeVertexAi(pool: GeminiPool, location: string, baseUrl?: strin
     project: 'acceptance-project',
     location,
     pool,
-    googleAuthOptions: { authClient },
+    // The root google-auth-library and the SDK's own copy differ in version, hence the cast.
+    googleAuthOptions: { authClient } as unknown as NonNullable<Parameters<typeof createGoogleGenAI>[0]['googleAuthOptions']>,
     ...(baseUrl === undefined ? {} : { httpOptions: { baseUrl } }),
   });
 }
@@ -143,4 +144,23 @@ export async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs =
     await new Promise<void>((resolve) => setTimeout(resolve, 1));
   }
   return watched;
+}
+
+/**
+ * pool.stats() with the sections the docs describe. `PoolStats` types policy sections as
+ * `unknown` (an index signature), so a TypeScript user has to spell these shapes out like this.
+ */
+export interface DocumentedStats extends PoolStats {
+  lanes: Record<string, LaneStats>;
+  breakers: Array<{ endpoint: string; state: 'closed' | 'open' | 'half-open'; calls: number; failures: number; rejected: number }>;
+  coalesce: { leaders: number; shared: number; inFlight: number };
+  batching: { batches: number; batchedCalls: number; open: number };
+  regions: Record<string, { healthy: boolean; active: boolean; reason: string; calls: number; errors: number; errorRate: number }>;
+  pools: Record<string, { min: number; max: number; open: number; inFlight: number; queued: number }>;
+  autoscale: { enabled: boolean; pools: Record<string, { max: number; floor: number; ceiling: number; scaledUp: number; scaledDown: number }> };
+  sharedState: { mode: string; connected: boolean; fallbacks: number; reconnects: number };
+}
+
+export function stats(pool: GeminiPool): DocumentedStats {
+  return pool.stats() as DocumentedStats;
 }
