@@ -5,13 +5,13 @@
 // `coalesce: false` opts a call out. Streaming calls are never coalesced (see docs/resilience.md).
 // The key is the body as sent, not a canonical form of its JSON: the SDKs serialise identical
 // requests identically, and parsing + re-serialising every body cost more than it ever shared.
-import { credentialFingerprint, remainingMs, type Call } from '../call.js';
-import { unrefTimer, type Clock, type TimerHandle } from '../clock.js';
-import { AbortedError, DeadlineExceededError, isGempoolError } from '../errors.js';
+import { credentialFingerprint, type Call } from '../call.js';
+import { unrefTimer, type TimerHandle } from '../clock.js';
 import type { Next, Step, StepContext } from '../pipeline.js';
 import { passThroughStep } from '../pipeline.js';
 import { bufferResponse, toResponse, type BufferedResponse } from './buffered-response.js';
 import { createEmbedBatchStep } from './embed-batcher.js';
+import { endedByOthers, untilOwnEnd } from './own-end.js';
 import { policyRuntimeFor } from './policy-runtime.js';
 
 const COALESCABLE_METHODS = new Set(['generateContent', 'countTokens', 'embedContent', 'batchEmbedContents']);
@@ -91,12 +91,10 @@ function createCoalesceOnlyStep(context: StepContext): Step {
     stats.shared++;
     if (emitter.has('coalesced')) emitter.emit('coalesced', { callId: call.callId, leaderCallId: flight.leaderCallId, model: call.target.model });
     try {
-      return toResponse(await followerWait(flight.result, call, clock));
+      return toResponse(await untilOwnEnd(flight.result, call, call.deadline, clock));
     } catch (error) {
-      // The leader's caller gave up (abort, its own deadline); that is not this caller's failure:
-      // send on our own, unless this call's own signal or deadline is what ended the wait.
-      const ownEnd = call.signal?.aborted === true || remainingMs(call, clock.now()) <= 0;
-      if ((isGempoolError(error, 'ABORTED') || isGempoolError(error, 'DEADLINE_EXCEEDED')) && !ownEnd) {
+      // The leader's caller gave up (abort, its own deadline): send on our own.
+      if (endedByOthers(error, call, call.deadline, clock)) {
         call.coalesced = false;
         return next(call);
       }
@@ -114,20 +112,4 @@ function coalesceKey(call: Call): string | undefined {
   // Bytes become a latin1 string: one char per byte, so equal keys mean equal bytes.
   const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
   return `${credentialFingerprint(call)}\0${call.context?.tenant ?? ''}\0${call.origin}${call.path}\0${typeof body === 'string' ? 's' : 'b'}${text}`;
-}
-
-/** Waits for the leader's result, or rejects as soon as this caller's own signal aborts or its deadline passes. */
-function followerWait<T>(promise: Promise<T>, call: Call, clock: Clock): Promise<T> {
-  const { signal, deadline } = call;
-  if (signal === undefined && deadline === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError(signal?.reason));
-    if (signal?.aborted === true) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = deadline === undefined ? undefined : clock.setTimeout(() => reject(new DeadlineExceededError(deadline - call.startTime)), deadline - clock.now());
-    promise.then(resolve, reject).finally(() => {
-      signal?.removeEventListener('abort', onAbort);
-      if (timer !== undefined) clock.clearTimeout(timer);
-    });
-  });
 }

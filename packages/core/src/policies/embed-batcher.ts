@@ -10,6 +10,7 @@ import { GempoolError } from '../errors.js';
 import { parseGeminiPath } from '../gemini-url.js';
 import type { Next, Step, StepContext } from '../pipeline.js';
 import { bufferResponse, toResponse } from './buffered-response.js';
+import { endedByOthers, untilOwnEnd } from './own-end.js';
 import { policyRuntimeFor } from './policy-runtime.js';
 
 interface Waiter {
@@ -51,6 +52,9 @@ export function createEmbedBatchStep(context: StepContext): Step | undefined {
     stats.batches++;
     stats.batchedCalls += waiters.length;
     const carrier = waiters[0]!.call;
+    // The batch runs until the last waiter's deadline (none if one has none); each waiter still
+    // ends at its own (untilOwnEnd below).
+    carrier.deadline = waiters.some((waiter) => waiter.call.deadline === undefined) ? undefined : Math.max(...waiters.map((waiter) => waiter.call.deadline!));
     const [path, query] = carrier.path.split('?') as [string, string | undefined];
     carrier.path = `${path.replace(/:(embedContent|batchEmbedContents)$/, ':batchEmbedContents')}${query === undefined ? '' : `?${query}`}`;
     carrier.target = parseGeminiPath(carrier.path);
@@ -92,10 +96,17 @@ export function createEmbedBatchStep(context: StepContext): Step | undefined {
       batch = created;
     }
     const target = batch;
-    return new Promise<Response>((resolve, reject) => {
+    const ownDeadline = call.deadline;
+    const carrier = target.waiters.length === 0;
+    const shared = new Promise<Response>((resolve, reject) => {
       target.waiters.push({ call, items: parsed.items, single: parsed.single, resolve, reject });
       target.size += parsed.items.length;
       if (target.size >= maxBatchSize) flush(target);
+    });
+    return untilOwnEnd(shared, call, ownDeadline, clock).catch((error: unknown) => {
+      // Another caller's abort or deadline ended the batch: send this call on its own.
+      if (!carrier && endedByOthers(error, call, ownDeadline, clock)) return next(call);
+      throw error;
     });
   };
 }
