@@ -84,7 +84,12 @@ export class Connection {
     });
     // Keep an 'error' listener until undici attaches its own, so a reset on an idle warm socket
     // is not an uncaught exception.
+    // A peer that closed gracefully (FIN, after GOAWAY on HTTP/2) makes undici destroy the socket
+    // with "other side closed": that is a remote close, not an error.
+    let endedByPeer = false;
+    established.socket.once('end', () => (endedByPeer = true));
     established.socket.on('error', (error) => {
+      if (endedByPeer && (error as { code?: unknown }).code === 'UND_ERR_SOCKET') return;
       this.lastError = error;
     });
     established.socket.once('close', (hadError) => this.onClose?.(this, hadError));
