@@ -62,7 +62,7 @@ describe('issue 3: createResourcePool', () => {
 
   // GAP (ambiguous, same as the Gemini pool's cold burst): 4 concurrent acquires with room for 4
   // leases (max 2 × capacityPerResource 2) and maxQueue 1 → QUEUE_FULL while resources are created.
-  it.fails('concurrent acquires within capacity are not rejected with QUEUE_FULL while resources are created', async () => {
+  it('concurrent acquires within capacity are not rejected with QUEUE_FULL while resources are created', async () => {
     const { pool } = modelPool({ max: 2, capacityPerResource: 2, maxQueue: 1 });
     const leases = await Promise.all([1, 2, 3, 4].map(() => pool.acquire()));
     for (const lease of leases) lease.release();

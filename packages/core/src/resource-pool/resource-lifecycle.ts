@@ -20,6 +20,12 @@ export interface SlotPoolOptions<T> {
   /** Cheap liveness check before reusing a resource idle for `validateAfterIdleMs`. */
   validate?(resource: T): boolean;
   capacityPerResource: number;
+  /**
+   * Slots a resource being created is expected to offer, when that is only known once it exists
+   * (an HTTP/2 connection's stream limit). Calls that many slots will serve wait outside `maxQueue`.
+   * Default: `capacityPerResource`.
+   */
+  expectedCapacity?(): number;
   idleTimeoutMs: number;
   /** 0: no limit. */
   maxLifetimeMs: number;

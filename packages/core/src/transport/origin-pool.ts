@@ -42,11 +42,14 @@ export class OriginPool {
   tlsHandshakes = 0;
   httpVersion: '1.1' | '2' | undefined;
   readonly #emitter: TypedEmitter;
+  /** Slots the next connection is expected to offer: the last one's, until one has opened our guess. */
+  #expectedCapacity: number;
 
   constructor(settings: OriginPoolSettings) {
     this.origin = settings.origin;
     this.name = settings.pool;
     this.#emitter = settings.emitter;
+    this.#expectedCapacity = settings.http2 && settings.origin.startsWith('https:') ? settings.maxConcurrentStreams : 1;
     const connector = new SocketConnector(settings);
     const connectionSettings = { ...settings, idleTimeoutMs: Math.max(settings.idleTimeoutMs, settings.maxLifetimeMs) };
     this.slots = new SlotPool<Connection>(
@@ -71,6 +74,7 @@ export class OriginPool {
             throw mapTransportError(error, settings.origin);
           }
           this.httpVersion = connection.httpVersion;
+          this.#expectedCapacity = connection.capacity;
           // HTTP/1.1 runs one call per connection; HTTP/2 multiplexes up to the server's stream limit.
           if (connection.httpVersion === '2') this.slots.options.preOpenAtLoad = HTTP2_PRE_OPEN_LOAD;
           return { resource: connection, capacity: connection.capacity };
@@ -78,6 +82,7 @@ export class OriginPool {
         destroy: (connection, _reason, active) => connection.close(active),
         validate: (connection) => connection.isAlive(),
         capacityPerResource: 1,
+        expectedCapacity: () => this.#expectedCapacity,
         idleTimeoutMs: settings.idleTimeoutMs,
         maxLifetimeMs: settings.maxLifetimeMs,
         maxUses: settings.maxUsesPerConnection,
@@ -119,6 +124,7 @@ export class OriginPool {
     };
     // New SETTINGS from the server: route up to its new stream limit.
     connection.onCapacityChange = () => {
+      this.#expectedCapacity = connection.capacity;
       if (!entry.destroyed) this.slots.setCapacity(entry, connection.capacity);
     };
     if (this.#emitter.has('connection-created')) {
@@ -144,7 +150,7 @@ export class OriginPool {
       inFlight += entry.active;
       capacity = Math.max(capacity, entry.capacity);
     }
-    const perConnection = slots.entries.length > 0 ? capacity : this.httpVersion === '2' ? 100 : 1;
+    const perConnection = slots.entries.length > 0 ? capacity : this.#expectedCapacity;
     const max = slots.options.max;
     return {
       pool: this.name,
