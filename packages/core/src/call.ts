@@ -52,6 +52,11 @@ export interface Call {
   finishReasons: string[] | undefined;
   /** The response body text, capped, filled at body end only after pool.trackContent(). */
   responseText?: string | undefined;
+  /**
+   * Read the whole body before the Response is handed back (coalescing leaders, embedding
+   * batches, which buffer it anyway): no body stream, and the bytes ride along (kBodyBytes).
+   */
+  bufferBody?: boolean;
   /** Cached by credentialFingerprint(). */
   fingerprint: string | undefined;
 }

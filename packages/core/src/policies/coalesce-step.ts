@@ -9,7 +9,7 @@ import { credentialFingerprint, type Call } from '../call.js';
 import { unrefTimer, type TimerHandle } from '../clock.js';
 import type { Next, Step, StepContext } from '../pipeline.js';
 import { passThroughStep } from '../pipeline.js';
-import { bufferResponse, toResponse, type BufferedResponse } from './buffered-response.js';
+import { bufferResponse, takeResponse, toResponse, type BufferedResponse } from './buffered-response.js';
 import { createEmbedBatchStep } from './embed-batcher.js';
 import { endedByOthers, untilOwnEnd } from './own-end.js';
 import { policyRuntimeFor } from './policy-runtime.js';
@@ -63,6 +63,8 @@ function createCoalesceOnlyStep(context: StepContext): Step {
   };
 
   const lead = async (key: string, call: Call, next: Next): Promise<Response> => {
+    // The transport reads the body whole before answering: followers need the bytes anyway.
+    call.bufferBody = true;
     const result = next(call).then(bufferResponse);
     const flight: Flight = { leaderCallId: call.callId, result, expiresAt: Infinity };
     flights.set(key, flight);
@@ -74,7 +76,7 @@ function createCoalesceOnlyStep(context: StepContext): Step {
         flight.expiresAt = clock.now() + windowMs;
         armSweep();
       } else if (flights.get(key) === flight) flights.delete(key);
-      return toResponse(buffered);
+      return takeResponse(buffered);
     } catch (error) {
       if (flights.get(key) === flight) flights.delete(key);
       throw error;

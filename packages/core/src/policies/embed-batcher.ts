@@ -59,6 +59,7 @@ export function createEmbedBatchStep(context: StepContext): Step | undefined {
     carrier.path = `${path.replace(/:(embedContent|batchEmbedContents)$/, ':batchEmbedContents')}${query === undefined ? '' : `?${query}`}`;
     carrier.target = parseGeminiPath(carrier.path);
     carrier.body = JSON.stringify({ requests: waiters.flatMap((waiter) => waiter.items) });
+    carrier.bufferBody = true;
     if (emitter.has('batch')) emitter.emit('batch', { model: carrier.target.model, size: batch.size });
     batch
       .next(carrier)

@@ -28,6 +28,8 @@ export interface TransportContext {
 
 /** The handler behind a Response produced by pool.fetch (for call-end bookkeeping). */
 export const kPooledResponse = Symbol('gempool.pooledResponse');
+/** On a Response of a `call.bufferBody` attempt: its whole body, so a buffering step need not read it again. */
+export const kBodyBytes = Symbol('gempool.bodyBytes');
 
 // Pause the upstream once this much unread data is buffered; resume below the low mark.
 const HIGH_WATER_BYTES = 256 * 1024;
@@ -58,6 +60,8 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
   #errorWatch: StreamErrorWatch | undefined;
   #errorEvent: StreamErrorEvent | undefined;
   #completeness: BodyCompleteness | undefined;
+  /** `call.bufferBody`: the head, kept until the body has arrived whole. */
+  #bufferedHead: ResponseInit | undefined;
   #deadlineTimer: TimerHandle | undefined;
   readonly attemptStart: number;
   finished = false;
@@ -118,6 +122,15 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
       if (typeof value === 'string') responseHeaders.append(name, value);
       else if (value !== undefined) for (const item of value) responseHeaders.append(name, item);
     }
+    // HTTP/2 without content-length: a reset mid-body can reach us as a clean end (body-completeness.ts).
+    if (!nullBody && this.lease.entry.resource.httpVersion === '2' && headers['content-length'] === undefined) this.#completeness = bodyCompletenessFor(contentType, !success);
+    if (this.call.bufferBody === true && !nullBody) {
+      // Read it all first (onResponseEnd answers): no body stream, nothing a consumer could leak.
+      this.#bufferedHead = { status: statusCode, statusText: statusMessage ?? '', headers: responseHeaders };
+      if (this.#ctx.trackUsage || this.#ctx.contentBytes > 0) this.#usage = new UsageCollector(headers['content-type'], this.#ctx.contentBytes);
+      this.#emitAttemptEnd(undefined);
+      return;
+    }
     let response: Response;
     try {
       const body = nullBody ? null : new ReadableStream<Uint8Array>(this, { highWaterMark: 0 });
@@ -128,8 +141,6 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
       return;
     }
     this.#headersReceived = true;
-    // HTTP/2 without content-length: a reset mid-body can reach us as a clean end (body-completeness.ts).
-    if (!nullBody && this.lease.entry.resource.httpVersion === '2' && headers['content-length'] === undefined) this.#completeness = bodyCompletenessFor(contentType, !success);
     if (success && !nullBody && this.call.target.streaming) this.#errorWatch = new StreamErrorWatch(contentType !== undefined && contentType.includes('event-stream'));
     (response as unknown as Record<symbol, unknown>)[kPooledResponse] = this;
     if ((this.#ctx.trackUsage || this.#ctx.contentBytes > 0) && !nullBody) this.#usage = new UsageCollector(headers['content-type'], this.#ctx.contentBytes);
@@ -150,7 +161,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     }
     this.#buffer.push(chunk);
     this.#bufferedBytes += chunk.length;
-    if (this.#bufferedBytes >= HIGH_WATER_BYTES) controller.pause();
+    if (this.#bufferedBytes >= HIGH_WATER_BYTES && this.#bufferedHead === undefined) controller.pause();
   }
 
   onResponseEnd(): void {
@@ -158,6 +169,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     if (this.finished) return;
     if (this.#completeness !== undefined && !this.#completeness.complete()) return this.#failTruncated();
     if (this.#usage !== undefined) this.#usage.finish(this.call);
+    if (this.#bufferedHead !== undefined) return this.#answerBuffered(this.#bufferedHead);
     if (this.#body === undefined) return this.#finish('end'); // null body
     if (this.#buffer.length === 0 && this.awaitingData) {
       this.#body.close();
@@ -173,7 +185,7 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     const error = mapTransportError(cause, this.lease.entry.resource.origin);
     this.error = error;
     if (!this.#headersReceived) {
-      this.#emitAttemptEnd(error.code);
+      if (this.#bufferedHead === undefined) this.#emitAttemptEnd(error.code);
       this.#reject(error);
     } else {
       this.#body?.error(error);
@@ -240,6 +252,18 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     this.#finish('error-event');
   }
 
+  #answerBuffered(head: ResponseInit): void {
+    const bytes = this.#buffer.length === 1 ? this.#buffer[0]! : Buffer.concat(this.#buffer);
+    this.#buffer = [];
+    this.#bufferedBytes = 0;
+    const response = new Response(bytes as Uint8Array<ArrayBuffer>, head);
+    (response as unknown as Record<symbol, unknown>)[kPooledResponse] = this;
+    (response as unknown as Record<symbol, unknown>)[kBodyBytes] = bytes;
+    this.#headersReceived = true;
+    this.#finish('end');
+    this.#resolve(response);
+  }
+
   /** The body stopped part-way but the transport reported an end: the reader gets a typed error. */
   #failTruncated(): void {
     const origin = this.lease.entry.resource.origin;
@@ -250,7 +274,8 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
     this.error = error;
     this.#buffer = [];
     this.#bufferedBytes = 0;
-    this.#body?.error(error);
+    if (this.#headersReceived) this.#body?.error(error);
+    else this.#reject(error);
     this.#finish('error');
   }
 
