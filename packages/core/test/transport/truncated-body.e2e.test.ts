@@ -42,7 +42,7 @@ describe('a body cut short on a torn-down HTTP/2 connection (real @google/genai 
   });
   afterAll(() => pool.close({ timeoutMs: 1000 }));
 
-  it.each([
+  it.each<[string, () => Promise<unknown>]>([
     ['generateContent', () => ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'half an answer' })],
     ['batchEmbedContents', () => ai.models.embedContent({ model: 'gemini-embedding-001', contents: 'half an embedding' })],
   ])('%s: the caller gets CONNECTION_ERROR (reason reset), not truncated JSON', async (method, call) => {
