@@ -16,7 +16,8 @@ import type { ConnectionPoolGroup } from './transport/connection-pool-group.js';
 import { createHttpOptions, type GenAiHttpOptions } from './transport/http-options.js';
 import { createLeaseStep } from './transport/lease-step.js';
 import { PoolDispatcher } from './transport/pool-dispatcher.js';
-import { kPooledResponse, type PooledResponse, type TransportContext } from './transport/pooled-response.js';
+import { kBodyBytes, kPooledResponse, type PooledResponse, type TransportContext } from './transport/pooled-response.js';
+import { TrackedBody } from './transport/tracked-body.js';
 import { createRouteStep } from './transport/route-step.js';
 import { createRouting } from './routing/create-routing.js';
 import { createSendStep } from './transport/send-step.js';
@@ -127,9 +128,17 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
       if (emitter.has('call-end')) emitCallEnd(emitter, clock.now(), call, undefined, error, requestText);
       throw error;
     }
+    const handler = (response as unknown as Record<symbol, PooledResponse | undefined>)[kPooledResponse];
+    // A body already in memory (coalesced, batched, buffered) is leak-tracked like a pooled one.
+    const tracked = leakTracker.enabled && (handler === undefined || handler.finished) ? trackBufferedBody(call, response, handler, ctx) : undefined;
+    if (tracked !== undefined) {
+      const wrapped = tracked.wrap(response);
+      // The call ends when the caller is done with the body, as for a pooled body.
+      if (emitter.has('call-end')) tracked.onFinish = (done) => emitCallEnd(emitter, clock.now(), call, handler?.status ?? done.status, done.error ?? handler?.error, requestText);
+      return wrapped;
+    }
     if (emitter.has('call-end')) {
       // The call ends when its body does (usage is known only then; a stream's error event sets the status).
-      const handler = (response as unknown as Record<symbol, PooledResponse | undefined>)[kPooledResponse];
       if (handler !== undefined && !handler.finished) handler.onFinish = (done) => emitCallEnd(emitter, clock.now(), call, done.status ?? response.status, done.error, requestText);
       else emitCallEnd(emitter, clock.now(), call, handler?.status ?? response.status, handler?.error, requestText);
     }
@@ -176,6 +185,13 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
     close: () => pool.close(),
   });
   return pool;
+}
+
+/** A leak-tracked body for a Response whose bytes are in memory (kBodyBytes), else undefined. */
+function trackBufferedBody(call: Call, response: Response, handler: PooledResponse | undefined, ctx: TransportContext): TrackedBody | undefined {
+  const bytes = (response as unknown as Record<symbol, Uint8Array | undefined>)[kBodyBytes];
+  if (bytes === undefined || response.body === null || response.bodyUsed) return undefined;
+  return new TrackedBody(call, bytes, response.status, handler?.lease.id ?? 0, ctx);
 }
 
 function callInfo(call: Call, requestText: string | undefined): CallInfo {

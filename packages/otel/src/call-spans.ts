@@ -147,8 +147,9 @@ export function createCallSpans(tracer: Tracer): CallSpans {
         span.addEvent(SPAN_EVENTS.leak, attributes);
         return;
       }
-      // The call span has usually ended (headers arrived, the body was never read): record the
-      // leak on a short span of its own so the acquirer stack is still searchable.
+      // Core reports a leak before it ends the call, so the call span is normally still open and
+      // gets the event above. Without one (sampled out, or spans ended by shutdown) the leak goes
+      // on a short span of its own so the acquirer stack is still searchable.
       const leakSpan = tracer.startSpan(SPAN_EVENTS.leak, { attributes: { [A.requestModel]: e.model, ...attributes } });
       leakSpan.setStatus({ code: SpanStatusCode.ERROR, message: 'connection lease leaked' });
       leakSpan.end();

@@ -32,5 +32,16 @@ export function takeResponse(buffered: BufferedResponse): Response {
 /** A fresh Response over the bytes (the Response constructor copies them: no copy needed here). */
 export function toResponse(buffered: BufferedResponse): Response {
   const { status, statusText, headers } = buffered;
-  return new Response(NULL_BODY_STATUS.has(status) ? null : buffered.bytes, { status, statusText, headers });
+  if (NULL_BODY_STATUS.has(status)) return new Response(null, { status, statusText, headers });
+  return bytesResponse(buffered.bytes, { status, statusText, headers });
+}
+
+/**
+ * A Response over bytes in memory, carrying them (kBodyBytes) so pool.fetch can hand the caller a
+ * leak-tracked body (transport/tracked-body.ts) without reading the Response again.
+ */
+export function bytesResponse(bytes: Uint8Array<ArrayBuffer>, init: ResponseInit): Response {
+  const response = new Response(bytes, init);
+  (response as unknown as Record<symbol, unknown>)[kBodyBytes] = bytes;
+  return response;
 }

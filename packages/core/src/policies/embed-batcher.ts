@@ -9,7 +9,7 @@ import type { TimerHandle } from '../clock.js';
 import { GempoolError } from '../errors.js';
 import { parseGeminiPath } from '../gemini-url.js';
 import type { Next, Step, StepContext } from '../pipeline.js';
-import { bufferResponse, toResponse } from './buffered-response.js';
+import { bufferResponse, bytesResponse, toResponse } from './buffered-response.js';
 import { endedByOthers, untilOwnEnd } from './own-end.js';
 import { policyRuntimeFor } from './policy-runtime.js';
 
@@ -75,7 +75,7 @@ export function createEmbedBatchStep(context: StepContext): Step | undefined {
           const mine = embeddings.slice(offset, offset + waiter.items.length);
           offset += waiter.items.length;
           const body = waiter.single ? { embedding: mine[0] } : { embeddings: mine };
-          waiter.resolve(new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS }));
+          waiter.resolve(bytesResponse(Buffer.from(JSON.stringify(body)) as Uint8Array<ArrayBuffer>, { status: 200, headers: JSON_HEADERS }));
         }
       })
       .catch((error: unknown) => waiters.forEach((waiter) => waiter.reject(error)));

@@ -13,6 +13,7 @@ import { remainingMs, type Call } from '../call.js';
 import { QuotaExhaustedError, RetryExhaustedError, isGempoolError, type AttemptFailure } from '../errors.js';
 import type { Step, StepContext } from '../pipeline.js';
 import { abortableSleep } from './abortable-sleep.js';
+import { bytesResponse } from './buffered-response.js';
 import { createFullJitterBackoff, type Backoff } from './backoff.js';
 import { parseGeminiStatus } from './gemini-status.js';
 import { policyRuntimeFor, type BreakerTicket } from './policy-runtime.js';
@@ -150,7 +151,7 @@ export function createRetryStep(context: StepContext, hooks: RetryStepHooks = {}
 /** Gives the caller what upstream said: the response rebuilt from its bytes, or the error. */
 function passThrough(outcome: Outcome): Response {
   if (outcome.kind === 'error') throw outcome.error;
-  return new Response(outcome.bytes, { status: outcome.status, statusText: outcome.statusText, headers: outcome.headers });
+  return bytesResponse(outcome.bytes, { status: outcome.status, statusText: outcome.statusText, headers: outcome.headers });
 }
 
 function errorCode(error: unknown): string | undefined {

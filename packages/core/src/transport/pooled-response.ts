@@ -284,13 +284,9 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
   forceReturn(now: number): void {
     if (this.finished) return;
     const heldMs = now - this.lease.acquiredAt;
-    this.#forceReturned = true;
-    this.#buffer = [];
-    const error = new LeaseForceReturnedError(heldMs);
-    this.error = error;
-    if (!this.#ended) this.#upstream?.abort(error);
-    this.#finish('leak');
     const { call } = this;
+    // Reported before the body is ended (which ends the call): telemetry puts the leak on the
+    // call's span while it is still open.
     if (this.#ctx.emitter.has('leak')) {
       this.#ctx.emitter.emit('leak', {
         leaseId: this.lease.id,
@@ -303,6 +299,12 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
         forceReturned: true,
       });
     }
+    this.#forceReturned = true;
+    this.#buffer = [];
+    const error = new LeaseForceReturnedError(heldMs);
+    this.error = error;
+    if (!this.#ended) this.#upstream?.abort(error);
+    this.#finish('leak');
   }
 
   handleEvent(): void {
