@@ -31,11 +31,8 @@ describe('issue 4.4: coalescing', () => {
     expect(upstream(rig.fake, MODEL)).toBe(1);
   });
 
-  // GAP: "identical … calls (same credential, URL, canonical request body)" / since core 79e1637
-  // the coalescing key is the body bytes as sent, so the same JSON with another key order (another
-  // SDK, a hand-built request) is two upstream calls. docs/resilience.md still says "JSON key order
-  // ignored". Fix: canonicalise only when the bytes differ from a cached key, or document the change.
-  it.fails('JSON key order does not matter (canonical body)', async () => {
+  // "identical … calls (same credential, URL, canonical request body)": another key order shares.
+  it('JSON key order does not matter (canonical body)', async () => {
     const rig = await startRig({}, { faults: [{ kind: 'latency', addMs: 30, times: Infinity }] });
     const url = `${rig.fake.origin}/v1beta/models/${MODEL}:generateContent`;
     const headers = { 'content-type': 'application/json', 'x-goog-api-key': API_KEY };

@@ -130,9 +130,7 @@ describe('issue 6: traces', () => {
     expect(series(metrics, METRICS.leaksForceReturned.name)[0]?.value).toBe(1);
   });
 
-  // GAP: the issue asks for span *events* for leak force-return (with the acquirer stack) on the
-  // call's trace / the call span is ended first (the force-return ends the body → call-end), so the
-  // leak becomes a separate root `gempool.leak` span in a new trace, unconnected to the call.
+  // The issue asks for span events for leak force-return (with the acquirer stack) on the call.
   it('a leak force-return is an event on the call span (same trace), with the acquirer stack', async () => {
     const t = await leakRun();
     const call = t.spans.getFinishedSpans().find((s) => s.name === 'generate_content gemini-2.5-flash')!;

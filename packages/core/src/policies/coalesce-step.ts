@@ -1,22 +1,21 @@
-// Pipeline step: identical non-streaming calls (same credential, tenant, URL and body bytes)
-// that arrive while the first is in flight, or within `windowMs` after it finished successfully,
-// share its upstream call. The leader's body is read once; every caller gets its own Response.
-// Never shared across API keys / tokens (only a hash of them is kept) or tenants. Context
-// `coalesce: false` opts a call out. Streaming calls are never coalesced (see docs/resilience.md).
-// The key is the body as sent, not a canonical form of its JSON: the SDKs serialise identical
-// requests identically, and parsing + re-serialising every body cost more than it ever shared.
-import { credentialFingerprint, type Call } from '../call.js';
+// Pipeline step: identical non-streaming calls (same credential, tenant, URL and canonical body,
+// see coalesce-key.ts) that arrive while the first is in flight, or within `windowMs` after it
+// finished successfully, share its upstream call. The leader's body is read once; every caller
+// gets its own Response. Never shared across API keys / tokens (only a hash of them is kept) or
+// tenants. Context `coalesce: false` opts a call out. Streaming calls are never coalesced (see
+// docs/resilience.md).
+import type { Call } from '../call.js';
 import { unrefTimer, type TimerHandle } from '../clock.js';
 import type { Next, Step, StepContext } from '../pipeline.js';
 import { passThroughStep } from '../pipeline.js';
+import { canonicallyEqual, coalesceKey, type CoalesceKey } from './coalesce-key.js';
 import { bufferResponse, takeResponse, toResponse, type BufferedResponse } from './buffered-response.js';
 import { createEmbedBatchStep } from './embed-batcher.js';
 import { endedByOthers, untilOwnEnd } from './own-end.js';
 import { policyRuntimeFor } from './policy-runtime.js';
 
-const COALESCABLE_METHODS = new Set(['generateContent', 'countTokens', 'embedContent', 'batchEmbedContents']);
-
 interface Flight {
+  key: CoalesceKey;
   leaderCallId: number;
   result: Promise<BufferedResponse>;
   /** When a finished success stops being shared (Infinity while in flight). */
@@ -47,6 +46,29 @@ function createCoalesceOnlyStep(context: StepContext): Step {
   if (!config.coalesce.enabled) return passThroughStep;
   const { windowMs } = config.coalesce;
   const flights = new Map<string, Flight>();
+  // Flights by shape (credential, tenant, URL, body length): the only ones a body of another byte
+  // order can be canonically equal to.
+  const shapes = new Map<string, Set<Flight>>();
+  const add = (flight: Flight): void => {
+    flights.set(flight.key.raw, flight);
+    let same = shapes.get(flight.key.shape);
+    if (same === undefined) shapes.set(flight.key.shape, (same = new Set()));
+    same.add(flight);
+  };
+  const remove = (flight: Flight): void => {
+    if (flights.get(flight.key.raw) === flight) flights.delete(flight.key.raw);
+    const same = shapes.get(flight.key.shape);
+    if (same !== undefined && same.delete(flight) && same.size === 0) shapes.delete(flight.key.shape);
+  };
+  /** A live flight this call may share: the same bytes, else (rarely looked for) the same canonical JSON. */
+  const find = (key: CoalesceKey, now: number): Flight | undefined => {
+    const exact = flights.get(key.raw);
+    if (exact !== undefined && exact.expiresAt > now) return exact;
+    const same = shapes.get(key.shape);
+    if (same === undefined) return undefined;
+    for (const flight of same) if (flight.expiresAt > now && canonicallyEqual(key, flight.key)) return flight;
+    return undefined;
+  };
   const stats: CoalesceStats = { leaders: 0, shared: 0 };
   context.stats.register('coalesce', () => ({ ...stats, inFlight: flights.size }));
 
@@ -55,19 +77,21 @@ function createCoalesceOnlyStep(context: StepContext): Step {
   const sweep = (): void => {
     sweepTimer = undefined;
     const now = clock.now();
-    for (const [key, flight] of flights) if (flight.expiresAt <= now) flights.delete(key);
+    for (const flight of flights.values()) if (flight.expiresAt <= now) remove(flight);
     if (flights.size > 0) armSweep();
   };
   const armSweep = (): void => {
     sweepTimer ??= unrefTimer(clock.setTimeout(sweep, windowMs));
   };
 
-  const lead = async (key: string, call: Call, next: Next): Promise<Response> => {
+  const lead = async (key: CoalesceKey, call: Call, next: Next): Promise<Response> => {
     // The transport reads the body whole before answering: followers need the bytes anyway.
     call.bufferBody = true;
     const result = next(call).then(bufferResponse);
-    const flight: Flight = { leaderCallId: call.callId, result, expiresAt: Infinity };
-    flights.set(key, flight);
+    const flight: Flight = { key, leaderCallId: call.callId, result, expiresAt: Infinity };
+    const replaced = flights.get(key.raw);
+    if (replaced !== undefined) remove(replaced);
+    add(flight);
     stats.leaders++;
     try {
       const buffered = await result;
@@ -75,10 +99,10 @@ function createCoalesceOnlyStep(context: StepContext): Step {
       if (buffered.status < 300 && windowMs > 0) {
         flight.expiresAt = clock.now() + windowMs;
         armSweep();
-      } else if (flights.get(key) === flight) flights.delete(key);
+      } else remove(flight);
       return takeResponse(buffered);
     } catch (error) {
-      if (flights.get(key) === flight) flights.delete(key);
+      remove(flight);
       throw error;
     }
   };
@@ -86,8 +110,8 @@ function createCoalesceOnlyStep(context: StepContext): Step {
   return async (call, next) => {
     const key = coalesceKey(call);
     if (key === undefined) return next(call);
-    const flight = flights.get(key);
-    if (flight === undefined || flight.expiresAt <= clock.now()) return lead(key, call, next);
+    const flight = find(key, clock.now());
+    if (flight === undefined) return lead(key, call, next);
 
     call.coalesced = true;
     stats.shared++;
@@ -103,15 +127,4 @@ function createCoalesceOnlyStep(context: StepContext): Step {
       throw error;
     }
   };
-}
-
-/** The sharing key, or undefined when the call must not be coalesced. */
-function coalesceKey(call: Call): string | undefined {
-  if (call.method !== 'POST' || call.target.streaming || !COALESCABLE_METHODS.has(call.target.method)) return undefined;
-  if (call.context?.coalesce === false || !call.replayable) return undefined;
-  const body = call.body;
-  if (typeof body !== 'string' && !(body instanceof Uint8Array)) return undefined;
-  // Bytes become a latin1 string: one char per byte, so equal keys mean equal bytes.
-  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
-  return `${credentialFingerprint(call)}\0${call.context?.tenant ?? ''}\0${call.origin}${call.path}\0${typeof body === 'string' ? 's' : 'b'}${text}`;
 }

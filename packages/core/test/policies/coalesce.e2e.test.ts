@@ -41,17 +41,18 @@ describe('coalescing through the real @google/genai SDK', () => {
     expect(h.pool.stats().coalesce).toMatchObject({ shared: 1 });
   });
 
-  it('keys on the body bytes as sent: the same bytes share, the same JSON in another key order does not', async () => {
+  it('keys on the canonical body: the same JSON shares whatever its key order or text/bytes form, other JSON does not', async () => {
     h = await startHarness({}, { latency: { fixedMs: 20 } });
     const url = `${h.fake.origin}/v1beta/models/gemini-2.5-flash:generateContent`;
-    const send = (body: string | Uint8Array<ArrayBuffer>) => h.pool.fetch(url, { method: 'POST', headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' }, body }).then((r) => r.json());
+    const send = (body: string | Uint8Array) => h.pool.fetch(url, { method: 'POST', headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' }, body }).then((r) => r.json());
     const text = '{"contents":[{"role":"user","parts":[{"text":"order"}]}]}';
     const reordered = '{"contents":[{"parts":[{"text":"order"}],"role":"user"}]}';
+    const other = '{"contents":[{"role":"user","parts":[{"text":"ORDER"}]}]}';
     const bytes = new TextEncoder().encode(text);
-    await Promise.all([send(text), send(text), send(reordered), send(bytes), send(new TextEncoder().encode(text))]);
-    // text ×2 → 1, reordered → 1, bytes ×2 → 1 (text and bytes are keyed apart).
-    expect(h.fake.stats().requests.total).toBe(3);
-    expect(h.pool.stats().coalesce).toMatchObject({ shared: 2 });
+    await Promise.all([send(text), send(text), send(reordered), send(bytes), send(new TextEncoder().encode(reordered)), send(other)]);
+    // text, reordered and their bytes → 1 upstream call; `other` (same length, other value) → 1.
+    expect(h.fake.stats().requests.total).toBe(2);
+    expect(h.pool.stats().coalesce).toMatchObject({ shared: 4 });
   });
 
   it('does not coalesce streaming calls', async () => {
