@@ -91,10 +91,9 @@ describe('issue 5.1: regions', () => {
     expect(served()[0]).toBe(onPrimary + 1);
   });
 
-  // GAP (ambiguous): "fails back once the primary has been healthy again for a detection window" /
-  // the pool never probes the primary, so it counts "healthy" only after the failures age out of
-  // the 30 s window and then waits one more window: fail-back comes ~60 s after recovery, not ~30 s.
-  it.fails('fails back one detection window after the primary recovered', async () => {
+  // Was a gap (fail-back ~60 s after recovery, no probes): the pool now lets one call at a time
+  // probe a region that has had no failure for a detection window; a successful probe fails back.
+  it('fails back one detection window after the primary recovered', async () => {
     const { ai, served, clock, onPrimary } = await failPrimaryThenRecover();
     await advance(clock, 31_000, 1_000);
     await ask(ai, 'back home');

@@ -108,12 +108,18 @@ function createPlaceStep(split: TrafficSplit | undefined, regions: RegionRouter 
     split?.apply(call);
     if (regions === undefined || !regions.routes(call)) return next(call);
     regions.assign(call);
-    for (;;) {
-      try {
-        return await next(call);
-      } catch (error) {
-        if (!regions.moveAfterBreakerOpen(error, call)) throw error;
+    try {
+      for (;;) {
+        try {
+          return await next(call);
+        } catch (error) {
+          if (!regions.moveAfterBreakerOpen(error, call)) throw error;
+        }
       }
+    } finally {
+      // A call that probed a region and ended before the route step saw an outcome (queue
+      // timeout, quota wait, abort) must not hold that region's probe.
+      regions.settle(call);
     }
   };
 }

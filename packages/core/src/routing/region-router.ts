@@ -1,7 +1,8 @@
 // Region routing (options.regions) for Vertex AI calls: each attempt goes to the first region that
-// is healthy for the call's model and that this call has not already failed in. The URL's origin
-// and its `locations/{loc}` segment are rewritten to match. Calls without a Vertex path are not
-// region-routed.
+// is healthy for the call's model and that this call has not already failed in, or that this call
+// may probe (an unhealthy region quiet for a detection window takes one call at a time). The URL's
+// origin and its `locations/{loc}` segment are rewritten to match. Calls without a Vertex path are
+// not region-routed.
 import type { Call } from '../call.js';
 import { isGempoolError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
@@ -42,7 +43,10 @@ export class RegionRouter {
     const regions = this.#health.regions;
     const model = call.target.model;
     const tried = this.#failed.get(call);
-    for (const region of regions) if (tried?.has(region) !== true && this.#health.usable(region, model)) return region;
+    for (const region of regions) {
+      if (tried?.has(region) === true) continue;
+      if (this.#health.usable(region, model) || this.#health.admitProbe(region, model, call)) return region;
+    }
     // Every healthy region already failed this call: an unhealthy one it has not tried may have recovered.
     if (tried !== undefined) {
       for (const region of regions) if (!tried.has(region)) return region;
@@ -59,8 +63,11 @@ export class RegionRouter {
     if (error === undefined) failed = status !== undefined && status >= 500;
     // Aborts, deadlines and our own refusals say nothing about the region.
     else failed = classifyError(error).action === 'retry';
-    if (error !== undefined && !failed) return;
-    this.#health.record(region, failed);
+    if (error !== undefined && !failed) {
+      this.#health.releaseProbe(region, call);
+      return;
+    }
+    this.#health.record(region, failed, call);
     if (failed) this.#leave(call, region);
   }
 
@@ -85,7 +92,13 @@ export class RegionRouter {
     return call.region !== region && this.#failed.get(call)?.has(call.region!) !== true;
   }
 
+  /** The call is done with routing (answered, or failed before reaching a region). */
+  settle(call: Call): void {
+    this.#health.releaseProbe(call.region, call);
+  }
+
   #leave(call: Call, region: string): void {
+    this.#health.releaseProbe(region, call);
     let tried = this.#failed.get(call);
     if (tried === undefined) this.#failed.set(call, (tried = new Set()));
     tried.add(region);
