@@ -4,6 +4,7 @@
 // counted by the fake server (child process); tokens from usageMetadata.
 import { GoogleGenAI } from '@google/genai';
 import { createGeminiPool } from '@gempool/core';
+import { seededRandom } from '@gempool/testing';
 import { forkFakeServer } from './lib/fork-fake-server.ts';
 import { loadAverage } from './lib/machine.ts';
 import { round } from './lib/stats.ts';
@@ -37,21 +38,10 @@ export interface CoalescingResult {
   loadAverage: { start: number[]; end: number[] };
 }
 
-// mulberry32: a tiny seeded PRNG so both sides see the very same workload.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Per burst: `burstSize - duplicates` fresh texts, then `duplicates` repeats of them, shuffled. */
 function workload(options: CoalescingOptions, kind: string): string[][] {
-  const next = random(options.seed + kind.length);
+  // Seeded, so both sides see the very same workload.
+  const next = seededRandom(options.seed + kind.length);
   return Array.from({ length: options.bursts }, (_, b) => {
     const fresh = Array.from({ length: options.burstSize - options.duplicates }, (_, i) => `${kind} ${b}-${i}: summarise the ticket about order ${Math.floor(next() * 1e6)} and suggest a reply`);
     const repeats = Array.from({ length: options.duplicates }, () => fresh[Math.floor(next() * fresh.length)]!);

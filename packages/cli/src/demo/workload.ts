@@ -2,6 +2,7 @@
 // (one per lane), ~25 % prompts that repeat an earlier one in the same burst (agents asking the
 // same thing, which gempool coalesces) and a few streaming calls. Deterministic for a seed, so
 // every phase runs exactly the same calls.
+import { seededRandom } from '@gempool/testing';
 
 export interface DemoCall {
   index: number;
@@ -46,7 +47,7 @@ const TASKS = ['summarise ticket', 'classify email', 'extract invoice fields fro
 
 export function buildWorkload(options: WorkloadOptions): DemoCall[][] {
   const { calls, seed, mix, burstMin = 100, burstMax = 200, duplicateShare = 0.25, streamingShare = 0.05 } = options;
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const totalWeight = mix.reduce((sum, entry) => sum + entry.weight, 0);
   const pick = (): ModelMixEntry => {
     let roll = random() * totalWeight;
@@ -82,16 +83,4 @@ export function buildWorkload(options: WorkloadOptions): DemoCall[][] {
     bursts.push(burst);
   }
   return bursts;
-}
-
-/** Small, fast, seedable PRNG (same as the fake server's), so workloads repeat exactly. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

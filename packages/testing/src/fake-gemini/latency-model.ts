@@ -1,6 +1,7 @@
 // Server-side latency: a fixed part plus a uniformly random spread, per model pattern.
 // The random part comes from a seeded generator so a benchmark run can be repeated exactly.
 import { ConfigError, matchesModel } from '@gempool/core';
+import { seededRandom } from '../seeded-random.js';
 
 export interface LatencySpec {
   fixedMs: number;
@@ -15,7 +16,7 @@ export class LatencyModel {
   readonly #random: () => number;
 
   constructor(option: LatencyOption | undefined, seed: number) {
-    this.#random = mulberry32(seed);
+    this.#random = seededRandom(seed);
     this.#rules = [];
     if (option === undefined) return;
     if (typeof option !== 'object' || option === null) throw new ConfigError('latency', 'an object', option);
@@ -46,16 +47,4 @@ function validateSpec(spec: unknown, field: string): LatencySpec {
     throw new ConfigError(`${field}.spreadMs`, 'a finite number from 0 and up', spreadMs);
   }
   return { fixedMs, spreadMs: spreadMs ?? 0 };
-}
-
-/** Small, fast, seedable PRNG (public domain); plenty for latency jitter. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
