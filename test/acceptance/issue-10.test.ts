@@ -46,10 +46,9 @@ describe('issue 10.1: quota limiter', () => {
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.code === 'QUOTA_WAIT_TIMEOUT')).toBe(true);
   });
 
-  // GAP: "the fleet as a whole stays under quota" / until a new instance's first Redis connect
-  // completes it limits on its own with the full quota (quota ÷ fleet size 1), so pods that start
-  // together and call at once each spend a whole burst: here 4 upstream calls instead of 2.
-  it.fails('holds the fleet limit for calls made right after the pools are created', async () => {
+  // Was a gap (each new pod spent a whole burst before its first Redis connect): calls now wait
+  // for the first connection attempt, and a pod that never reached Redis assumes a fleet of 10.
+  it('holds the fleet limit for calls made right after the pools are created', async () => {
     const { fake, pods } = await fleet({ quotas: { [MODEL]: { rpm: 120 } }, sharedState: { redis: redis.url } }, 2, undefined, false);
     await Promise.all(pods.flatMap((pod, p) => [0, 1, 2, 3].map((i) => drive(pod.clock, ask(pod, `cold ${p} ${i}`), 20, 200))));
     expect(upstream(fake, MODEL)).toBeLessThanOrEqual(2);

@@ -91,6 +91,8 @@ export const DEFAULTS = Object.freeze({
     reconnectMaxDelayMs: 2_000,
     /** How often open breakers and the fleet size are re-read from Redis (missed pub/sub). */
     syncIntervalMs: 1_000,
+    /** Fleet size assumed for local quota shares until Redis has told us the real one. */
+    fallbackFleetSize: 10,
   }),
 
   /** Quota limiter (options.quotas): token buckets per model for requests and tokens. */

@@ -133,6 +133,11 @@ export interface SharedStateOptions {
   redis: string;
   /** Key prefix, so several fleets can share one Redis. Default `gempool:`. */
   keyPrefix?: string;
+  /**
+   * Instances assumed when quota must be decided locally and Redis has not been reached since
+   * start, so the real fleet size is unknown: each instance then takes quota ÷ this. Default 10.
+   */
+  fallbackFleetSize?: number;
 }
 
 export interface GeminiPoolOptions {

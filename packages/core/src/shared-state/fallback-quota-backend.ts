@@ -1,7 +1,10 @@
 // Redis when it answers, this process otherwise. While Redis is away each instance enforces its
-// share of the quota (quota / last known fleet size), so the fleet as a whole still stays near it;
-// a failed Redis command never fails the call. Pauses are recorded locally too, so this instance
-// honours a 429 even if Redis never heard of it.
+// share of the quota (quota / fleet size: the last one seen, or sharedState.fallbackFleetSize when
+// Redis was never reached), so the fleet as a whole still stays near it; a failed Redis command
+// never fails the call. Before the first connection attempt has an outcome the backend is not
+// ready: callers wait for it (up to their deadline) rather than spend a share decided blind, so
+// pods that start together do not each spend a full burst. Pauses are recorded locally too, so
+// this instance honours a 429 even if Redis never heard of it.
 import type { BucketLimits, TakeResult } from './bucket-limits.js';
 import { shareOf } from './bucket-limits.js';
 import type { LocalQuotaBackend } from './local-quota-backend.js';
@@ -19,6 +22,10 @@ export class FallbackQuotaBackend implements QuotaBackend {
     this.#local = local;
     this.#link = link;
     this.#fleetSize = fleetSize;
+  }
+
+  ready(): Promise<void> | undefined {
+    return this.#link.firstAttempt();
   }
 
   async take(model: string, limits: BucketLimits, tokens: number): Promise<TakeResult> {

@@ -9,4 +9,6 @@ export interface QuotaBackend {
   adjust(model: string, limits: BucketLimits, requestDelta: number, tokenDelta: number): Promise<void>;
   /** No take succeeds for `model` for `durationMs` (a 429 with RetryInfo). Never shortens a pause. */
   pause(model: string, durationMs: number): Promise<void>;
+  /** While the backend cannot decide yet (shared state still connecting): settles when it can. */
+  ready?(): Promise<void> | undefined;
 }

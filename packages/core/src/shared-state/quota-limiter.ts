@@ -79,6 +79,7 @@ export function createQuotaLimiter(options: QuotaLimiterOptions): QuotaLimiter {
         (tokens) => void backend.adjust(model, limits, -1, -tokens).catch(report('refund')),
         clock,
         emitter,
+        backend.ready?.bind(backend),
       );
       queues.set(model, queue);
     }

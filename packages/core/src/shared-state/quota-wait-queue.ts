@@ -1,5 +1,6 @@
-// Callers waiting for one model's quota, highest priority first (FIFO within a priority). Only the
-// head asks the backend, so a waiting crowd costs one Redis round trip per wake-up, not one per
+// Callers waiting for one model's quota, highest priority first (FIFO within a priority). While the
+// backend is not ready yet (shared state still connecting) everyone waits for it. Only the head
+// asks the backend, so a waiting crowd costs one Redis round trip per wake-up, not one per
 // caller; when the backend says "wait N ms" the head sleeps N ms and asks again. A caller leaves
 // with its grant, at its deadline (QUOTA_WAIT_TIMEOUT), as soon as the known wait already runs past
 // its deadline, or when its signal aborts.
@@ -31,6 +32,8 @@ interface Waiter extends WaitOptions {
 export type TakeFn = (tokens: number) => Promise<TakeResult>;
 /** Gives back one request and `tokens` granted to a caller that left before learning of it. */
 export type RefundFn = (tokens: number) => void;
+/** A promise while the backend cannot be asked yet (shared state still connecting), else undefined. */
+export type ReadyFn = () => Promise<void> | undefined;
 
 export class QuotaWaitQueue {
   readonly #model: string;
@@ -38,13 +41,15 @@ export class QuotaWaitQueue {
   readonly #refund: RefundFn;
   readonly #clock: Clock;
   readonly #emitter: TypedEmitter;
+  readonly #ready: ReadyFn | undefined;
   readonly #waiters: Waiter[] = [];
   #seq = 0;
   #taking = false;
   #wakeTimer: TimerHandle | undefined;
 
-  constructor(model: string, take: TakeFn, refund: RefundFn, clock: Clock, emitter: TypedEmitter) {
+  constructor(model: string, take: TakeFn, refund: RefundFn, clock: Clock, emitter: TypedEmitter, ready?: ReadyFn) {
     this.#model = model;
+    this.#ready = ready;
     this.#take = take;
     this.#refund = refund;
     this.#clock = clock;
@@ -88,6 +93,16 @@ export class QuotaWaitQueue {
     const head = this.#waiters[0];
     if (head === undefined) return;
     this.#taking = true;
+    const notReady = this.#ready?.();
+    if (notReady !== undefined) {
+      // Everyone waits for the backend, each up to its own deadline.
+      for (const waiter of this.#waiters) this.#armDeadline(waiter);
+      void notReady.then(() => {
+        this.#taking = false;
+        this.#pump();
+      });
+      return;
+    }
     this.#take(head.tokens).then(
       (result) => this.#onTaken(head, result),
       (error: unknown) => {

@@ -4,7 +4,7 @@
 // the connected/disconnected state, counts those local decisions, and tells the pool about both.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Clock } from '../clock.js';
+import { unrefTimer, type Clock } from '../clock.js';
 import { DEFAULTS } from '../defaults.js';
 import type { TypedEmitter } from '../events.js';
 
@@ -44,6 +44,9 @@ export class RedisLink {
   #lastError: string | undefined;
   #lastWarningAt = -Infinity;
   #closed = false;
+  /** Pending until the first connection attempt has succeeded or failed. */
+  #firstAttempt: Promise<void> | undefined;
+  #settleFirstAttempt: () => void = () => {};
 
   constructor(options: RedisLinkOptions, emitter: TypedEmitter, clock: Clock) {
     this.keyPrefix = options.keyPrefix;
@@ -59,6 +62,18 @@ export class RedisLink {
     });
     // Subscriptions may queue until connected; ioredis re-subscribes by itself after a reconnect.
     this.subscriber = this.commands.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null });
+    // Before the first attempt has an outcome, nothing is known about the fleet: callers may wait
+    // for it (bounded by the connect timeout, which ioredis enforces; the timer is a backstop).
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.sharedState.connectTimeoutMs;
+    this.#firstAttempt = new Promise<void>((resolve) => {
+      const backstop = unrefTimer(clock.setTimeout(() => this.#settleFirstAttempt(), connectTimeoutMs));
+      this.#settleFirstAttempt = () => {
+        this.#settleFirstAttempt = () => {};
+        clock.clearTimeout(backstop);
+        this.#firstAttempt = undefined;
+        resolve();
+      };
+    });
     this.commands.on('ready', () => this.#onReady());
     this.commands.on('close', () => this.#onDown('connection closed'));
     this.commands.on('error', (error: Error) => (this.#lastError = error.message));
@@ -68,6 +83,11 @@ export class RedisLink {
   /** Commands can be sent now. */
   get connected(): boolean {
     return this.commands.status === 'ready';
+  }
+
+  /** Until the first connection attempt succeeded or failed: a promise settled then; afterwards undefined. */
+  firstAttempt(): Promise<void> | undefined {
+    return this.#firstAttempt;
   }
 
   /** Called after every (re)connect: resynchronise state that Redis may have lost. */
@@ -97,11 +117,13 @@ export class RedisLink {
     if (this.#closed) return;
     this.#closed = true;
     this.#readyListeners.clear();
+    this.#settleFirstAttempt();
     this.commands.disconnect();
     this.subscriber.disconnect();
   }
 
   #onReady(): void {
+    this.#settleFirstAttempt();
     if (this.#announced === 'disconnected') this.#reconnects++;
     this.#announce('connected', 'ready');
     for (const listener of this.#readyListeners) {
@@ -114,6 +136,7 @@ export class RedisLink {
   }
 
   #onDown(reason: string): void {
+    this.#settleFirstAttempt();
     if (this.#closed) return;
     // A fresh outage deserves a fresh warning.
     if (this.#announce('disconnected', this.#lastError ?? reason)) this.#lastWarningAt = -Infinity;

@@ -14,7 +14,7 @@ import { RedisBreakerStore } from './redis-breaker-store.js';
 import { RedisLink } from './redis-link.js';
 import { RedisQuotaBackend } from './redis-quota-backend.js';
 import { SharedBreakerSync, type SharedBreakerTarget } from './shared-breaker-sync.js';
-import { validateQuotas, validateSharedState } from './validate-shared-state-options.js';
+import { validateQuotas, validateSharedState, type ResolvedSharedState } from './validate-shared-state-options.js';
 
 export interface SharedStateStats {
   /** `redis` with options.sharedState, else `local`. */
@@ -23,8 +23,13 @@ export interface SharedStateStats {
   /** Decisions made locally because Redis was unavailable. */
   fallbacks: number;
   reconnects: number;
-  /** Instances last seen on the breaker channel (1 without Redis). */
+  /**
+   * Instances last seen on the breaker channel (1 without Redis); the quota is shared by this
+   * many when Redis is away. Until Redis has been reached it is `sharedState.fallbackFleetSize`.
+   */
   fleetSize: number;
+  /** False until the fleet size was read from Redis (fleetSize is the fallback assumption). */
+  fleetSizeKnown: boolean;
   /** Callers waiting for quota, per model. */
   quotaWaiting: Record<string, number>;
   lastError: string | undefined;
@@ -53,11 +58,11 @@ export function createSharedState(options: Pick<GeminiPoolOptions, 'quotas' | 's
     return {
       limiter,
       attachBreakers: () => {},
-      stats: () => ({ mode: 'local', connected: false, fallbacks: 0, reconnects: 0, fleetSize: 1, quotaWaiting: limiter?.waiting() ?? {}, lastError: undefined }),
+      stats: () => ({ mode: 'local', connected: false, fallbacks: 0, reconnects: 0, fleetSize: 1, fleetSizeKnown: true, quotaWaiting: limiter?.waiting() ?? {}, lastError: undefined }),
       close: () => Promise.resolve(),
     };
   }
-  return new RedisSharedState(quotas.size === 0 ? undefined : quotas, shared.redis, shared.keyPrefix, local, deps);
+  return new RedisSharedState(quotas.size === 0 ? undefined : quotas, shared, local, deps);
 }
 
 class RedisSharedState implements SharedState {
@@ -66,16 +71,20 @@ class RedisSharedState implements SharedState {
   readonly #store: RedisBreakerStore;
   readonly #deps: SharedStateDeps;
   #sync: SharedBreakerSync | undefined;
-  #fleetSize = 1;
+  /** Unknown until read from Redis: local decisions before that assume the configured fallback. */
+  #fleetSize: number | undefined;
+  readonly #fallbackFleetSize: number;
   #timer: TimerHandle | undefined;
   #closed = false;
 
-  constructor(quotas: Parameters<typeof createQuotaLimiter>[0]['quotas'] | undefined, url: string, keyPrefix: string, local: LocalQuotaBackend, deps: SharedStateDeps) {
+  constructor(quotas: Parameters<typeof createQuotaLimiter>[0]['quotas'] | undefined, shared: ResolvedSharedState, local: LocalQuotaBackend, deps: SharedStateDeps) {
     this.#deps = deps;
-    this.#link = new RedisLink({ url, keyPrefix }, deps.emitter, deps.clock);
+    this.#fallbackFleetSize = shared.fallbackFleetSize;
+    this.#link = new RedisLink({ url: shared.redis, keyPrefix: shared.keyPrefix }, deps.emitter, deps.clock);
     this.#store = new RedisBreakerStore(this.#link);
     if (quotas !== undefined) {
-      const backend: QuotaBackend = new FallbackQuotaBackend(new RedisQuotaBackend(this.#link.commands, keyPrefix), local, this.#link, () => this.#fleetSize);
+      const redis = new RedisQuotaBackend(this.#link.commands, shared.keyPrefix);
+      const backend: QuotaBackend = new FallbackQuotaBackend(redis, local, this.#link, () => this.#fleetSize ?? this.#fallbackFleetSize);
       this.limiter = createQuotaLimiter({ quotas, backend, ...deps });
     }
     // Subscribing also counts this instance in the fleet size (PUBSUB NUMSUB).
@@ -94,7 +103,8 @@ class RedisSharedState implements SharedState {
 
   stats(): SharedStateStats {
     const link = this.#link.stats();
-    return { mode: 'redis', ...link, fleetSize: this.#fleetSize, quotaWaiting: this.limiter?.waiting() ?? {} };
+    const fleetSize = this.#fleetSize ?? this.#fallbackFleetSize;
+    return { mode: 'redis', ...link, fleetSize, fleetSizeKnown: this.#fleetSize !== undefined, quotaWaiting: this.limiter?.waiting() ?? {} };
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import type { QuotaLimit, SharedStateOptions } from '../options.js';
 
 // The keys each options object may have (anything else is rejected by name).
 const QUOTA_KEYS = optionKeys<QuotaLimit>({ rpm: true, tpm: true });
-const SHARED_STATE_KEYS = optionKeys<SharedStateOptions>({ redis: true, keyPrefix: true });
+const SHARED_STATE_KEYS = optionKeys<SharedStateOptions>({ redis: true, keyPrefix: true, fallbackFleetSize: true });
 
 export interface ResolvedQuota {
   /** Requests per minute, or undefined for no request limit. */
@@ -19,6 +19,7 @@ export interface ResolvedQuota {
 export interface ResolvedSharedState {
   redis: string;
   keyPrefix: string;
+  fallbackFleetSize: number;
 }
 
 /** Model name (without `models/`) or `*` glob → its limits. Insertion order is match order. */
@@ -43,9 +44,9 @@ export function validateQuotas(quotas: unknown): Map<string, ResolvedQuota> {
 
 export function validateSharedState(sharedState: unknown): ResolvedSharedState | undefined {
   if (sharedState === undefined) return undefined;
-  if (!isPlainObject(sharedState)) throw new ConfigError('sharedState', 'an object { redis, keyPrefix? }', sharedState);
+  if (!isPlainObject(sharedState)) throw new ConfigError('sharedState', 'an object { redis, keyPrefix?, fallbackFleetSize? }', sharedState);
   rejectUnknownKeys(sharedState, SHARED_STATE_KEYS, 'sharedState');
-  const { redis, keyPrefix } = sharedState as unknown as SharedStateOptions;
+  const { redis, keyPrefix, fallbackFleetSize } = sharedState as unknown as SharedStateOptions;
   if (typeof redis !== 'string' || !/^rediss?:\/\/[^/\s]/.test(redis)) {
     // The given value is not echoed when it is a string: a Redis URL can carry a password.
     throw new ConfigError('sharedState.redis', 'a `redis://` or `rediss://` URL', typeof redis === 'string' ? '(a string that is not a Redis URL)' : redis);
@@ -53,7 +54,10 @@ export function validateSharedState(sharedState: unknown): ResolvedSharedState |
   if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || keyPrefix === '' || /[\s{}*]/.test(keyPrefix))) {
     throw new ConfigError('sharedState.keyPrefix', 'a non-empty string without spaces, braces or `*`', keyPrefix);
   }
-  return { redis, keyPrefix: keyPrefix ?? DEFAULTS.sharedState.keyPrefix };
+  if (fallbackFleetSize !== undefined && (typeof fallbackFleetSize !== 'number' || !Number.isInteger(fallbackFleetSize) || fallbackFleetSize < 1)) {
+    throw new ConfigError('sharedState.fallbackFleetSize', 'a whole number from 1 up', fallbackFleetSize);
+  }
+  return { redis, keyPrefix: keyPrefix ?? DEFAULTS.sharedState.keyPrefix, fallbackFleetSize: fallbackFleetSize ?? DEFAULTS.sharedState.fallbackFleetSize };
 }
 
 function positiveLimit(field: string, value: unknown): number | undefined {

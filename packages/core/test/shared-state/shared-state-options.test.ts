@@ -36,12 +36,18 @@ describe('shared-state options', () => {
   });
 
   it('validates sharedState without echoing the Redis URL', () => {
-    expect(validateSharedState({ redis: 'redis://10.0.0.3:6379' })).toEqual({ redis: 'redis://10.0.0.3:6379', keyPrefix: 'gempool:' });
+    expect(validateSharedState({ redis: 'redis://10.0.0.3:6379' })).toEqual({ redis: 'redis://10.0.0.3:6379', keyPrefix: 'gempool:', fallbackFleetSize: 10 });
     expect(validateSharedState(undefined)).toBeUndefined();
     const error = configError(() => validateSharedState({ redis: 'http://:secret-password@host' }));
     expect(error.field).toBe('sharedState.redis');
     expect(error.message).not.toContain('secret-password');
     expect(configError(() => validateSharedState({ redis: 'redis://h', keyPrefix: 'a b' })).field).toBe('sharedState.keyPrefix');
+  });
+
+  it.each([0, 2.5, '4', -1])('rejects sharedState.fallbackFleetSize %j', (fallbackFleetSize) => {
+    const error = configError(() => validateSharedState({ redis: 'redis://h', fallbackFleetSize }));
+    expect(error.field).toBe('sharedState.fallbackFleetSize');
+    expect(error.message).toContain('a whole number from 1 up');
   });
 
   it('estimates tokens from the text parts and maxOutputTokens', () => {
