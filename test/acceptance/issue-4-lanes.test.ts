@@ -25,7 +25,7 @@ describe('issue 4.1: lanes', () => {
 
   // GAP: a call's lane is the model's lane / `call-start` events carry `lane: 'standard'` for a Pro
   // or preview model (create-call.ts fills context.lane ?? 'standard' before the lane step runs).
-  it.fails('call-start already names the lane the model maps to', async () => {
+  it('call-start already names the lane the model maps to', async () => {
     const rig = await startRig();
     const lanes: string[] = [];
     rig.pool.on('call-start', (call: CallInfo) => lanes.push(call.lane));

@@ -10,6 +10,7 @@ import { TypedEmitter, type CallInfo, type GempoolEventName, type Listener } fro
 import type { GeminiPoolOptions } from './options.js';
 import { buildPipeline, type StepContext } from './pipeline.js';
 import { createBreakerStep, createCoalesceStep, createLaneStep, createRetryStep, retriesEnabled } from './policies/index.js';
+import { policyRuntimeFor } from './policies/policy-runtime.js';
 import { createLeakTracker } from './resource-pool/leak-tracker.js';
 import { fifoSchedulerFactory, type SlotSchedulerFactory } from './resource-pool/slot-scheduler.js';
 import type { ConnectionPoolGroup } from './transport/connection-pool-group.js';
@@ -90,6 +91,8 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
   const coalesce = createCoalesceStep(stepContext);
   const breaker = createBreakerStep(stepContext);
   const lane = createLaneStep(stepContext);
+  // The lane step's own resolver: call-start names the lane the call will run in.
+  const { laneOf } = policyRuntimeFor(stepContext);
   const retry = createRetryStep(stepContext, routing.retryHooks);
   // Quotas and fleet-wide breakers (options.quotas / options.sharedState).
   const shared = createPoolSharedState(stepContext, () => (ctx.trackUsage = true));
@@ -119,6 +122,7 @@ export function createGeminiPool(options?: GeminiPoolOptions): GeminiPool {
     // Synchronous for text and byte bodies: no promise layer unless a body must be read first.
     const made = createCall(input, init, clock.now(), stack);
     const call = made instanceof Promise ? await made : made;
+    call.lane = laneOf(call).name;
     const requestText = ctx.contentBytes === 0 ? undefined : requestBodyText(call.body, ctx.contentBytes);
     if (emitter.has('call-start')) emitter.emit('call-start', callInfo(call, requestText));
     let response: Response;

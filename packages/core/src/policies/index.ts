@@ -2,7 +2,8 @@
 // coalesce → breaker → lane → retry. This file only re-exports.
 export { createCoalesceStep, type CoalesceStats } from './coalesce-step.js';
 export { createBreakerStep } from './breaker-step.js';
-export { createLaneStep, createLaneResolver } from './lane-step.js';
+export { createLaneStep } from './lane-step.js';
+export { createLaneResolver, type LaneResolver } from './lane-resolver.js';
 export { createRetryStep, retriesEnabled, type RetryStepHooks } from './retry-step.js';
 export { LaneScheduler } from './lane-scheduler.js';
 export { LaneLedger, WAIT_WINDOW_MS, type LaneStats, type LaneRejectionCode } from './lane-ledger.js';

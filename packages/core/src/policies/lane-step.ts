@@ -1,38 +1,18 @@
 // Pipeline step: puts the call in its lane (from the context, else by model pattern, else the
 // default lane) with its priority (context priority overrides the lane's), so the slot scheduler
 // (lane-scheduler.ts) can order it; reports the queue wait as a `queue-wait` event.
-import type { Call } from '../call.js';
 import { isGempoolError } from '../errors.js';
 import type { QueueWaitEvent } from '../events.js';
-import { matchesModel } from '../gemini-url.js';
 import type { Step, StepContext } from '../pipeline.js';
 import { LaneScheduler } from './lane-scheduler.js';
 import { policyRuntimeFor } from './policy-runtime.js';
-import type { ResolvedLane } from './validate-policy-options.js';
 
 const FAILED_WAITS = new Set(['QUEUE_FULL', 'QUEUE_TIMEOUT', 'ABORTED', 'DEADLINE_EXCEEDED']);
 
-/** Picks a call's lane: a lane named in the context, else the first lane whose models match. */
-export function createLaneResolver(lanes: readonly ResolvedLane[], defaultLane: string): (call: Pick<Call, 'context' | 'target'>) => ResolvedLane {
-  const byName = new Map(lanes.map((lane) => [lane.name, lane]));
-  const fallback = byName.get(defaultLane) ?? lanes[lanes.length - 1]!;
-  const byModel = new Map<string, ResolvedLane>();
-  return (call) => {
-    const named = call.context?.lane;
-    if (named !== undefined) return byName.get(named) ?? fallback;
-    const model = call.target.model;
-    let lane = byModel.get(model);
-    if (lane === undefined) {
-      lane = lanes.find((candidate) => candidate.models.some((pattern) => matchesModel(model, pattern))) ?? fallback;
-      if (byModel.size < 1_000) byModel.set(model, lane);
-    }
-    return lane;
-  };
-}
+export { createLaneResolver } from './lane-resolver.js';
 
 export function createLaneStep(context: StepContext): Step {
-  const { config, occupancy, emitter, ledger } = policyRuntimeFor(context);
-  const laneOf = createLaneResolver(config.lanes, config.defaultLane);
+  const { config, occupancy, emitter, ledger, laneOf } = policyRuntimeFor(context);
   // Every slot queue (origin × pool group) orders its waiters by lane; the bounds (the pool's
   // maxQueue over all of them, each lane's own) are pool-wide, in the ledger.
   context.useSlotScheduler(() => new LaneScheduler(config.lanes, config.defaultLane, occupancy, ledger));

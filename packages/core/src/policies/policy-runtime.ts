@@ -9,6 +9,7 @@ import { BreakerRegistry } from './breaker-registry.js';
 import type { BreakerPermit, EndpointBreaker } from './endpoint-breaker.js';
 import { LaneLedger } from './lane-ledger.js';
 import { LeaseLaneOccupancy } from './lane-occupancy.js';
+import { createLaneResolver, type LaneResolver } from './lane-resolver.js';
 import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 import { resolvePolicyOptions, type ResolvedPolicyOptions } from './validate-policy-options.js';
 
@@ -30,6 +31,8 @@ export interface PolicyRuntime {
   readonly occupancy: LeaseLaneOccupancy;
   /** Pool-wide lane queue counts and bounds, shared by the lane scheduler of every slot queue. */
   readonly ledger: LaneLedger;
+  /** The lane of a call (context lane, else by model): the lane step and call-start both use it. */
+  readonly laneOf: LaneResolver;
 }
 
 // Keyed by the pool's stats registry: one object per pool, shared by every step factory call.
@@ -53,6 +56,7 @@ export function policyRuntimeFor(context: StepContext): PolicyRuntime {
       tickets: new WeakMap(),
       occupancy,
       ledger: new LaneLedger(config.lanes, config.maxQueue, context.clock, occupancy),
+      laneOf: createLaneResolver(config.lanes, config.defaultLane),
     };
     runtimes.set(context.stats, runtime);
     const { breakers, ledger } = runtime;
