@@ -4,6 +4,14 @@
 // sections through the StatsRegistry.
 import type { LeakTracker } from '../resource-pool/leak-tracker.js';
 import type { ConnectionPoolGroup } from './connection-pool-group.js';
+import type { BreakerSnapshot } from '../policies/endpoint-breaker.js';
+import type { CoalesceStats } from '../policies/coalesce-step.js';
+import type { LaneStats } from '../policies/lane-ledger.js';
+import type { ScaledGroupStats } from '../routing/autoscaler.js';
+import type { PoolGroups } from '../routing/pool-groups.js';
+import type { RegionStats } from '../routing/region-health.js';
+import type { TrafficSplit } from '../routing/traffic-split.js';
+import type { SharedStateStats } from '../shared-state/shared-state.js';
 import type { OriginStats } from './origin-pool.js';
 
 export interface PoolStats {
@@ -15,7 +23,33 @@ export interface PoolStats {
   utilization: number;
   /** Per origin (`origin` for the default group, `group origin` for others). */
   origins: Record<string, OriginStats>;
+  // Sections added by the policies and routing when they are configured (see docs/resilience.md
+  // and docs/routing): typed here so users need no cast; absent when the feature is off.
+  /** Per lane: queue depth, wait times, admissions, rejections (always present: lanes are always on). */
+  lanes?: Record<string, LaneStats>;
+  /** One entry per endpoint breaker (model × region × API version) created so far. */
+  breakers?: BreakerSnapshot[];
+  coalesce?: CoalesceSectionStats;
+  batching?: BatchingStats;
+  regions?: Record<string, RegionStats>;
+  trafficSplit?: ReturnType<TrafficSplit['stats']>;
+  /** Per pool group (model or API-version pools). */
+  pools?: ReturnType<PoolGroups['stats']>;
+  autoscale?: { enabled: false } | { enabled: true; pools: Record<string, ScaledGroupStats> };
+  sharedState?: SharedStateStats;
   [section: string]: unknown;
+}
+
+export interface CoalesceSectionStats extends CoalesceStats {
+  /** Flights in progress or kept for their window. */
+  inFlight: number;
+}
+
+export interface BatchingStats {
+  batches: number;
+  batchedCalls: number;
+  /** Batches still gathering calls. */
+  open: number;
 }
 
 export function collectTransportStats(groups: readonly ConnectionPoolGroup[], leakTracker: LeakTracker): PoolStats {

@@ -44,7 +44,7 @@ describe('coalescing through the real @google/genai SDK', () => {
   it('keys on the canonical body: the same JSON shares whatever its key order or text/bytes form, other JSON does not', async () => {
     h = await startHarness({}, { latency: { fixedMs: 20 } });
     const url = `${h.fake.origin}/v1beta/models/gemini-2.5-flash:generateContent`;
-    const send = (body: string | Uint8Array) => h.pool.fetch(url, { method: 'POST', headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' }, body }).then((r) => r.json());
+    const send = (body: string | Uint8Array<ArrayBuffer>) => h.pool.fetch(url, { method: 'POST', headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' }, body }).then((r) => r.json());
     const text = '{"contents":[{"role":"user","parts":[{"text":"order"}]}]}';
     const reordered = '{"contents":[{"parts":[{"text":"order"}],"role":"user"}]}';
     const other = '{"contents":[{"role":"user","parts":[{"text":"ORDER"}]}]}';
