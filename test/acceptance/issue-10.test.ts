@@ -138,12 +138,10 @@ describe('issue 10.2: fleet-wide breakers', () => {
     await until(() => pods.every((pod) => stateOf(pod) === 'closed'), 1_000);
   });
 
-  // GAP: "tests … under fake timers where time matters" / with createManualClock() pools, advancing
-  // 30 s does not give a consistent fleet half-open: the shared open key's TTL runs on Redis's real
-  // time and the 1 s sync re-opens local breakers, so runs vary between no instance probing (all
-  // BREAKER_OPEN), both probing (6 upstream probes > halfOpenProbes 3), and probes succeeding while
-  // both breakers stay `open`. Non-deterministic, hence skipped rather than it.fails.
-  it.skip('half-open on the injected clock is consistent across the fleet', async () => {
+  // Was a gap (skipped as non-deterministic: the shared open key's TTL ran on Redis's real time and
+  // the 1 s sync re-opened local breakers): the shared record now holds the half-open time on the
+  // pools' clock and the probe leader is settled when the breaker opens.
+  it('half-open on the injected clock is consistent across the fleet', async () => {
     const rig = await tripOnFirstPod();
     for (const pod of rig.pods) await pod.clock.advanceAsync(31_000);
     await Promise.all(rig.pods.flatMap((pod, p) => [0, 1, 2].map((i) => ask(pod, `probe ${p} ${i}`, 1_000))));

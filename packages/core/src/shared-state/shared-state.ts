@@ -87,8 +87,16 @@ class RedisSharedState implements SharedState {
       const backend: QuotaBackend = new FallbackQuotaBackend(redis, local, this.#link, () => this.#fleetSize ?? this.#fallbackFleetSize);
       this.limiter = createQuotaLimiter({ quotas, backend, ...deps });
     }
-    // Subscribing also counts this instance in the fleet size (PUBSUB NUMSUB).
-    this.#store.join().catch((error: unknown) => this.#link.noteFallback('subscribe', error));
+    // Subscribing also counts this instance in the fleet size (PUBSUB NUMSUB). After every
+    // (re)connect of the subscriber, once subscribed, the records are read again: an open published
+    // while we were not yet listening is then found without waiting for the periodic re-sync (which
+    // an injected clock may never fire).
+    this.#link.subscriber.on('ready', () => {
+      this.#store
+        .join()
+        .then(() => this.#resync(false))
+        .catch((error: unknown) => this.#link.noteFallback('subscribe', error));
+    });
     this.#link.onReady(() => void this.#resync(true));
     this.#schedule();
   }
@@ -97,6 +105,7 @@ class RedisSharedState implements SharedState {
     if (this.#sync !== undefined) return;
     this.#sync = new SharedBreakerSync(this.#store, this.#link, target, this.#deps.emitter, {
       probeLeaseMs: options.probeLeaseMs ?? DEFAULTS.breaker.halfOpenAfterMs,
+      clock: this.#deps.clock,
     });
     void this.#resync(false);
   }
