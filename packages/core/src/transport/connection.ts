@@ -71,7 +71,9 @@ export class Connection {
     let handedOver = false;
     this.client = new Client(settings.origin, {
       connect: (_options, callback) => {
-        if (handedOver) return callback(new undiciErrors.SocketError('pooled connection closed'), null);
+        // Not a SocketError: undici retries those at once, in a synchronous loop that never ends
+        // while requests wait; any other error fails the waiting requests (a typed error).
+        if (handedOver) return callback(new undiciErrors.ClientDestroyedError(), null);
         handedOver = true;
         queueMicrotask(() => callback(null, established.socket));
       },

@@ -314,8 +314,15 @@ export class PooledResponse implements Dispatcher.DispatchHandler, UnderlyingDef
   /** Ends the attempt with `error` (abort, deadline): the request is aborted, the caller or the body reader gets the error. */
   #fail(error: GempoolError): void {
     if (this.finished) return;
-    // undici reports the abort back through onResponseError, which settles and finishes.
-    if (this.#upstream !== undefined && !this.#ended) return this.#upstream.abort(error);
+    // undici reports the abort back through onResponseError, which settles and finishes. The
+    // abort is deferred to the next turn: aborting an HTTP/2 stream synchronously from inside the
+    // caller's abort event, right after its request was written, sent Node's native HTTP/2 session
+    // into an endless write loop (100% CPU until out of memory, the next call never sent).
+    if (this.#upstream !== undefined && !this.#ended) {
+      const upstream = this.#upstream;
+      setImmediate(() => upstream.abort(error));
+      return;
+    }
     this.error = error;
     if (this.#headersReceived) this.#body?.error(error);
     else this.#reject(error);
