@@ -68,7 +68,7 @@ beforeAll(async () => {
 
   // The buckets refill on the pool's clock: a manual one makes the admitted wait exactly 50 ms.
   const clock = createManualClock(1_000_000);
-  redisDown = await scrapeAfter({ clock, quotas, sharedState: { redis: `redis://127.0.0.1:${await closedPort()}` } }, async (pool) => {
+  redisDown = await scrapeAfter({ clock, quotas, sharedState: { redis: `redis://127.0.0.1:${await closedPort()}`, fallbackFleetSize: 1 } }, async (pool) => {
     const disconnected = new Promise((resolve) => pool.once('shared-state', resolve));
     await disconnected;
     // The first call drains the token bucket (a cost above a full bucket goes into debt: -500 tokens),
