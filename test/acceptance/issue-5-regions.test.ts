@@ -84,7 +84,7 @@ describe('issue 5.1: regions', () => {
     return { ...rig, onPrimary };
   }
 
-  it('fails back to the primary after it has been healthy again (two detection windows, no probes)', async () => {
+  it('fails back to the primary by the time it has been healthy again for two detection windows', async () => {
     const { ai, served, clock, onPrimary } = await failPrimaryThenRecover();
     await advance(clock, 61_000, 1_000);
     await ask(ai, 'back home');
