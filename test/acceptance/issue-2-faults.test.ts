@@ -1,6 +1,6 @@
 // Issue 2 acceptance checks, second half: the fake's scripted faults (3rd bullet of point 3), the
 // latency proxy (point 4) and that the project's own tests cover both (point 5). Written from the
-// issue text and docs/testing.md; raw undici / node:http2 so each fault is seen as it is on the wire.
+// issue text and the README (Testing section); raw undici / node:http2 so each fault is seen as it is on the wire.
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect as h2connect } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';

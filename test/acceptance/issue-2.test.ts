@@ -1,4 +1,4 @@
-// Issue 2 (foundation) acceptance checks, written from the issue text and docs/testing.md only:
+// Issue 2 (foundation) acceptance checks, written from the issue text and the README (Testing section) only:
 // toolchain, the README's two commands, startFakeGemini over TLS + HTTP/2 through the real
 // @google/genai client and raw undici, scripted faults, stats, and startLatencyProxy.
 import { execFile } from 'node:child_process';

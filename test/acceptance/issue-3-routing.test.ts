@@ -103,7 +103,7 @@ describe('issue 3.2: routing and capacity', () => {
     }
   });
 
-  // GAP: docs/pool.md: "up to the server's SETTINGS_MAX_CONCURRENT_STREAMS (max 100) streams on HTTP/2";
+  // GAP: the README (pool section): "up to the server's SETTINGS_MAX_CONCURRENT_STREAMS (max 100) streams on HTTP/2";
   // issue: "HTTP/2 stream capacity per connection is respected" / the pool keeps assuming 100 streams
   // (origins[o].streamsPerConnection 100) and hands the 2 calls over the server's limit to undici,
   // which queues them out of the pool's sight: pool stats say inFlight 8, queued 0.

@@ -1,6 +1,6 @@
 // Issue 3 acceptance checks, public API surface: createGeminiPool, pool.fetch / httpOptions /
 // dispatcher, warmup, stats, events, close, option validation and defaults. Written from the issue
-// text and docs/pool.md only; the fake server over TLS + HTTP/2 unless a case says otherwise.
+// text and the README (pool section) only; the fake server over TLS + HTTP/2 unless a case says otherwise.
 import { createServer, type Server } from 'node:net';
 import { createGeminiPool, DEFAULTS, GempoolError, type ConnectionDestroyedEvent } from '@gempool/core';
 import { startFakeGemini, type FakeGemini } from '@gempool/testing';

@@ -111,7 +111,7 @@ describe('issue 7: one source, install CLI', () => {
   });
 
   it('the user docs (merged into README) give the equivalent gcloud commands', async () => {
-    const readme = await readFile('docs/dashboards.md', 'utf8');
+    const readme = await readFile('README.md', 'utf8');
     expect(readme).toContain('gcloud monitoring dashboards create');
     expect(readme).toContain('--config-from-file');
     expect(readme).toContain('gcloud alpha monitoring policies create');

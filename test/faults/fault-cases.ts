@@ -21,7 +21,7 @@ export interface FaultCase {
   status?: number;
   /** The SDK throws before the upstream has finished sending (HTTP/2 END_STREAM may come just after): idle once it has. */
   idleOnceUpstreamEnds?: true;
-  /** Modes that fail today because of a bug elsewhere; described in docs/reliability.md. */
+  /** Modes that fail today because of a bug elsewhere; described in the README's Reliability section. */
   knownBug?: { modes: CallMode[]; bug: string };
 }
 

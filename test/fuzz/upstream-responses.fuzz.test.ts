@@ -2,7 +2,7 @@
 // @google/genai SDK. Every call must end (no hang), leave the pool idle, and fail, if it fails,
 // either with a typed gempool error / the SDK's ApiError with its status, or with the SDK's own
 // parse error for a JSON or event-stream 2xx body it cannot read (truncated JSON: left to the SDK,
-// docs/reliability.md). An untyped error thrown from gempool's own code is never acceptable.
+// the README's Reliability section). An untyped error thrown from gempool's own code is never acceptable.
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeminiPool, isGempoolError, runWithContext, type GeminiPool, type GempoolError } from '@gempool/core';
@@ -67,7 +67,7 @@ describe('malformed upstream responses', () => {
         const { outcome, error } = await run(mode, `fuzz ${runs++}`);
         expect(acceptable(outcome, error), `${outcome}: ${(error as Error | undefined)?.stack}`).toBe(true);
         // The SDK abandons a stream whose event it cannot parse without cancelling it (a known gap,
-        // docs/reliability.md: leak detection frees that slot), so the idle check covers unary calls here.
+        // the README's Reliability section: leak detection frees that slot), so the idle check covers unary calls here.
         if (mode === 'unary') expectPoolIdle(pool);
       }),
       { numRuns: 60 },

@@ -3,7 +3,7 @@
 // finished successfully, share its upstream call. The leader's body is read once; every caller
 // gets its own Response. Never shared across API keys / tokens (only a hash of them is kept) or
 // tenants. Context `coalesce: false` opts a call out. Streaming calls are never coalesced (see
-// docs/resilience.md).
+// the README's Resilience policies section).
 import type { Call } from '../call.js';
 import { unrefTimer, type TimerHandle } from '../clock.js';
 import type { Next, Step, StepContext } from '../pipeline.js';

@@ -23,7 +23,7 @@ export interface PoolStats {
   utilization: number;
   /** Per origin (`origin` for the default group, `group origin` for others). */
   origins: Record<string, OriginStats>;
-  // Sections added by the policies and routing when they are configured (see docs/resilience.md
+  // Sections added by the policies and routing when they are configured (see the README's Resilience policies section
   // and docs/routing): typed here so users need no cast; absent when the feature is off.
   /** Per lane: queue depth, wait times, admissions, rejections (always present: lanes are always on). */
   lanes?: Record<string, LaneStats>;
