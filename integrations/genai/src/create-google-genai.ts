@@ -3,8 +3,8 @@
 // through the pool. The SDK's own retries stay off while the pool retries (`pool.retryEnabled`), so
 // attempts never multiply; with the pool's retries off, the SDK's retry settings are the user's.
 // Its `timeout` and `abortSignal` keep working because they arrive as the fetch signal.
-import { ConfigError, createGeminiPool, gempoolErrorResponse, isGempoolError, vertexHostForLocation } from '@gempool/core';
-import type { GeminiPool, GeminiPoolOptions } from '@gempool/core';
+import { ConfigError, createGeminiPool, gempoolSdkFetch, vertexHostForLocation } from '@gempool/core';
+import type { GeminiPool, GeminiPoolOptions, SdkFetch } from '@gempool/core';
 import { GoogleGenAI, type GoogleGenAIOptions } from '@google/genai';
 
 export interface CreateGoogleGenAIOptions extends GoogleGenAIOptions {
@@ -48,21 +48,8 @@ export function getGempool(ai: GoogleGenAI): GeminiPool | undefined {
   return owners.get(ai);
 }
 
-/**
- * pool.fetch as the SDK's `httpOptions.fetch`, with gempool failures (queue full, breaker open,
- * connection errors…) turned into Google error responses: the SDK then raises its usual
- * `ApiError { status }`, and `gempoolErrorCode(error)` returns our code. Aborts stay aborts.
- */
-export function genaiFetch(pool: GeminiPool): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
-  return async (input, init) => {
-    try {
-      return await pool.fetch(input, init);
-    } catch (error) {
-      if (isGempoolError(error) && error.code !== 'ABORTED') return gempoolErrorResponse(error);
-      throw error;
-    }
-  };
-}
+/** pool.fetch as the SDK's `httpOptions.fetch` (core's gempoolSdkFetch; kept under this name for compatibility). */
+export const genaiFetch: (pool: GeminiPool) => SdkFetch = gempoolSdkFetch;
 
 // The origin the SDK will call, so a pool created here warms the right host.
 function targetOrigin(options: GoogleGenAIOptions): string {

@@ -3,8 +3,7 @@
 //   ChatGoogle (@langchain/google)           apiClient.fetch(request)  → a pool-backed apiClient
 //   ChatVertexAI (@langchain/google-common)  connection.client._fetch  → pool.fetch (+ gauth headers)
 //   ChatGoogleGenerativeAI (@google/generative-ai) global fetch only → installGlobalDispatcher
-import { installGlobalDispatcher, type GeminiPool, type GlobalDispatcherInstallation } from '@gempool/core';
-import { sdkFetch } from './sdk-fetch.js';
+import { gempoolSdkFetch, installGlobalDispatcher, type GeminiPool, type GlobalDispatcherInstallation } from '@gempool/core';
 
 export type ModelTransport = 'api-client' | 'vertex-client' | 'global-dispatcher';
 
@@ -41,7 +40,7 @@ export function transportFor(model: Record<string, any>): ModelTransport | undef
 /** ChatGoogle: the same auth the model's own client adds, then pool.fetch instead of global fetch. */
 export function routeApiClient(model: Record<string, any>, pool: GeminiPool): void {
   const original = model['apiClient'] as ApiClientLike;
-  const fetch = sdkFetch(pool);
+  const fetch = gempoolSdkFetch(pool);
   const pooled: ApiClientLike = {
     hasApiKey: () => original.hasApiKey(),
     getProjectId: () => original.getProjectId(),
@@ -56,7 +55,7 @@ export function routeApiClient(model: Record<string, any>, pool: GeminiPool): vo
 
 /** ChatVertexAI and the other @langchain/google-common models: replace the client's fetch. */
 export function routeVertexClient(model: Record<string, any>, pool: GeminiPool): void {
-  const fetch = sdkFetch(pool);
+  const fetch = gempoolSdkFetch(pool);
   // connection and streamedConnection share one client; patch each distinct one once.
   const clients = new Set<AbstractedClientLike>([model['connection']?.client, model['streamedConnection']?.client].filter(Boolean));
   for (const client of clients) {

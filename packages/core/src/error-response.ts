@@ -4,6 +4,8 @@
 // drop the cause of a failed fetch but keep an HTTP error's status and body.
 import { type GempoolError, isGempoolError } from './errors.js';
 
+export type SdkFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
 const STATUS_FOR_CODE: Partial<Record<string, number>> = {
   QUEUE_FULL: 429,
   QUEUE_TIMEOUT: 429,
@@ -27,6 +29,23 @@ export function gempoolErrorResponse(error: GempoolError): Response {
   if (error.retryAfterMs !== undefined) details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${(error.retryAfterMs / 1000).toFixed(3)}s` });
   const body = { error: { code: status, message: `gempool ${error.code}: ${error.message}`, status: RPC_STATUS[status] ?? 'UNKNOWN', details } };
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=UTF-8', [CODE_HEADER]: error.code } });
+}
+
+/**
+ * `pool.fetch` as a Google SDK's fetch (`httpOptions.fetch`, LangChain's client fetch): gempool
+ * failures (queue full, breaker open, connection errors…) come back as gempoolErrorResponse, so the
+ * SDK raises its usual HTTP error (status kept) and `gempoolErrorCode(error)` finds our code — SDKs
+ * drop a rejected fetch's cause. Aborts stay rejections, so the SDK's own abort handling keeps working.
+ */
+export function gempoolSdkFetch(pool: { readonly fetch: SdkFetch }): SdkFetch {
+  return async (input, init) => {
+    try {
+      return await pool.fetch(input, init);
+    } catch (error) {
+      if (isGempoolError(error) && error.code !== 'ABORTED') return gempoolErrorResponse(error);
+      throw error;
+    }
+  };
 }
 
 const CODE_IN_TEXT = /"reason":\s*"([A-Z_]+)",\s*"domain":\s*"gempool"/;
