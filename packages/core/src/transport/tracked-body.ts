@@ -7,8 +7,9 @@
 // end, so a reading consumer is never a leak. No timer per body: the tracker's sweep finds it.
 import type { Call } from '../call.js';
 import { LeaseForceReturnedError, type GempoolError } from '../errors.js';
-import { stackText, type TrackedLease } from '../resource-pool/leak-tracker.js';
-import type { TransportContext } from './pooled-response.js';
+import type { TrackedLease } from '../resource-pool/leak-tracker.js';
+import { emitLeak, emitReturnedLate } from './lease-events.js';
+import type { TransportContext } from './transport-context.js';
 
 export type TrackedBodyFinish = 'end' | 'cancel' | 'leak';
 
@@ -68,21 +69,7 @@ export class TrackedBody implements UnderlyingDefaultSource<Uint8Array>, Tracked
   forceReturn(now: number): void {
     if (this.finished) return;
     const heldMs = now - this.#handedAt;
-    const call = this.#call;
-    // The leak is reported while the call is still open (call-end follows), so telemetry can
-    // put it on the call's span.
-    if (this.#ctx.emitter.has('leak')) {
-      this.#ctx.emitter.emit('leak', {
-        leaseId: this.#leaseId,
-        callId: call.callId,
-        origin: call.origin,
-        model: call.target.model,
-        method: call.target.method,
-        heldMs,
-        stack: stackText(call.stack),
-        forceReturned: true,
-      });
-    }
+    emitLeak(this.#ctx, this.#leaseId, this.#call, this.#call.origin, heldMs);
     this.#forceReturned = true;
     this.#bytes = undefined;
     this.error = new LeaseForceReturnedError(heldMs);
@@ -92,14 +79,7 @@ export class TrackedBody implements UnderlyingDefaultSource<Uint8Array>, Tracked
   #noteReturnedLate(): void {
     if (this.#returnedLate) return;
     this.#returnedLate = true;
-    if (this.#ctx.emitter.has('returned-late')) {
-      this.#ctx.emitter.emit('returned-late', {
-        leaseId: this.#leaseId,
-        origin: this.#call.origin,
-        model: this.#call.target.model,
-        heldMs: this.#ctx.clock.now() - this.#handedAt,
-      });
-    }
+    emitReturnedLate(this.#ctx, this.#leaseId, this.#call.origin, this.#call.target.model, this.#ctx.clock.now() - this.#handedAt);
   }
 
   #finish(kind: TrackedBodyFinish): void {
