@@ -27,6 +27,13 @@ export interface RetryStepHooks {
    * try there at once (one attempt, no backoff); return false to fail fast with QUOTA_EXHAUSTED.
    */
   failover?(call: Call, reason: 'quota-exhausted'): boolean;
+  /**
+   * Asked before a retry takes from the retry budget, after the failed attempt's outcome has been
+   * routed: true when the call now points at another, healthy region than `fromRegion` (the one the
+   * attempt went to). Such a retry moves load off an outage instead of amplifying it, so it is not
+   * charged to the budget; it still counts as an attempt and obeys maxAttempts and the deadline.
+   */
+  movedToHealthyRegion?(call: Call, fromRegion: string | undefined): boolean;
   /** Random source for jitter, [0, 1). */
   random?: () => number;
 }
@@ -67,6 +74,7 @@ export function createRetryStep(context: StepContext, hooks: RetryStepHooks = {}
       const permit = ticket === undefined ? undefined : attempt === 1 ? ticket.permit : ticket.breaker.admit();
       if (ticket !== undefined && permit === undefined) throw exhausted('breaker-open');
 
+      const attemptRegion = call.region;
       const started = clock.now();
       let outcome: Outcome;
       try {
@@ -114,7 +122,7 @@ export function createRetryStep(context: StepContext, hooks: RetryStepHooks = {}
       const delayMs = decision.serverDelayMs ?? (decision.pace === 'quick' ? quick : slow).delayMs(attempt - 1);
       if (decision.serverDelayMs !== undefined && decision.serverDelayMs > retry.maxRetryInfoDelayMs) throw exhausted('retry-delay', outcome, delayMs);
       if (remainingMs(call, clock.now()) <= delayMs) throw exhausted('deadline', outcome, delayMs);
-      if (!budget.tryAcquire()) {
+      if (hooks.movedToHealthyRegion?.(call, attemptRegion) !== true && !budget.tryAcquire()) {
         if (emitter.has('retry-budget-exhausted')) emitter.emit('retry-budget-exhausted', { callId: call.callId, model });
         throw exhausted('budget', outcome);
       }

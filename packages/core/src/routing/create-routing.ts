@@ -1,7 +1,7 @@
 // Wires routing and scaling into a pool: the `place` step (API-version split, region placement,
 // moving on when a region's breaker refuses the call), the route step's router (region per
-// attempt, connection group per model pool / API version), the retry step's per-day-quota
-// failover hook, the autoscaler, and the `regions` / `trafficSplit` / `pools` / `autoscale`
+// attempt, connection group per model pool / API version), the retry step's hooks (per-day-quota
+// failover; region failovers exempt from the retry budget), the autoscaler, and the `regions` / `trafficSplit` / `pools` / `autoscale`
 // sections of stats(). Features that are not configured add nothing to the call path.
 import type { Call } from '../call.js';
 import { ConfigError } from '../errors.js';
@@ -60,7 +60,10 @@ export function createRouting(context: StepContext, limits: RoutingLimits): Rout
   return {
     config,
     placeStep: createPlaceStep(split, regions),
-    retryHooks: { failover: (call) => regions?.failoverOnQuota(call) ?? false },
+    retryHooks: {
+      failover: (call) => regions?.failoverOnQuota(call) ?? false,
+      movedToHealthyRegion: health === undefined ? undefined : budgetFreeFailover(health),
+    },
     createGroups(base) {
       // With regions and no explicit origins, the region origins are the ones worth warming.
       const origins = context.options.origins === undefined && config.regions.length > 0 ? [] : [...limits.origins];
@@ -94,6 +97,23 @@ export function createRouting(context: StepContext, limits: RoutingLimits): Rout
       split.set({ ...Object.fromEntries(Object.keys(config.apiVersions!).map((version) => [version, 0])), ...validated });
     },
     close: () => autoscaler?.stop(),
+  };
+}
+
+/**
+ * The retry step's budget exemption: a retry is free when the failed attempt moved the call to a
+ * region that is healthy for its model and that this call has not been in yet. Remembering the
+ * regions each call left means a call bouncing back to a region it already failed in pays again.
+ */
+function budgetFreeFailover(health: RegionHealth): (call: Call, fromRegion: string | undefined) => boolean {
+  const left = new WeakMap<Call, Set<string>>();
+  return (call, fromRegion) => {
+    const to = call.region;
+    if (fromRegion === undefined || to === undefined || to === fromRegion || !health.has(fromRegion)) return false;
+    let seen = left.get(call);
+    if (seen === undefined) left.set(call, (seen = new Set()));
+    seen.add(fromRegion);
+    return !seen.has(to) && health.usable(to, call.target.model);
   };
 }
 
