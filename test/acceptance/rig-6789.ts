@@ -37,15 +37,8 @@ export async function startRig(poolOptions: GeminiPoolOptions = {}, fakeOptions:
  * Moves the manual clock in `stepMs` steps until `promise` settles, so retry backoff and RetryInfo
  * delays pass without real waiting. Gives real I/O a moment between steps.
  */
-export async function driveClock<T>(clock: ManualClock, promise: Promise<T>, stepMs = 250, maxSteps = 800): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => (settled = true));
-  watched.catch(() => undefined);
-  for (let step = 0; step < maxSteps && !settled; step++) {
-    await clock.advanceAsync(stepMs);
-    if (!settled) await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  return watched;
+export function driveClock<T>(clock: ManualClock, promise: Promise<T>, stepMs = 250, maxSteps = 800): Promise<T> {
+  return clock.drive(promise, { stepMs, maxSteps });
 }
 
 /** `count` concurrent copies of `call(i)`. */

@@ -15,6 +15,12 @@ export interface ManualClock extends Clock {
   advanceAsync(ms: number): Promise<void>;
   /** Timers scheduled and not yet fired. */
   pending(): number;
+  /**
+   * Moves time in `stepMs` steps, with a 1 ms real pause before each so sockets and TLS (which run
+   * on real time) can progress, until `promise` settles or `maxSteps` steps have passed; returns
+   * the promise's outcome. For calls that wait on backoff, RetryInfo delays or breaker windows.
+   */
+  drive<T>(promise: Promise<T>, options?: { stepMs?: number; maxSteps?: number }): Promise<T>;
 }
 
 export function createManualClock(start = 0): ManualClock {
@@ -62,6 +68,16 @@ export function createManualClock(start = 0): ManualClock {
       await flushMicrotasks();
     },
     pending: () => timers.size,
+    async drive(promise, { stepMs = 100, maxSteps = 2_000 } = {}) {
+      let settled = false;
+      const watched = promise.finally(() => (settled = true));
+      watched.catch(() => {});
+      for (let step = 0; step < maxSteps && !settled; step++) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 1));
+        if (!settled) await this.advanceAsync(stepMs);
+      }
+      return watched;
+    },
   };
 }
 

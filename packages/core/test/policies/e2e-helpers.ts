@@ -44,15 +44,8 @@ export async function startHarness(options: GeminiPoolOptions = {}, fakeOptions:
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Settles `promise`, advancing the manual clock by `stepMs` between short real pauses for I/O. */
-export async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 250, maxSteps = 2000): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => (settled = true));
-  watched.catch(() => {});
-  for (let i = 0; i < maxSteps && !settled; i++) {
-    await realSleep(1);
-    if (!settled) await clock.advanceAsync(stepMs);
-  }
-  return watched;
+export function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 250, maxSteps = 2000): Promise<T> {
+  return clock.drive(promise, { stepMs, maxSteps });
 }
 
 /** Waits (real time, briefly) until `condition` holds. */

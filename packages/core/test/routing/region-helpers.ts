@@ -94,16 +94,7 @@ export async function callOnce(pool: GeminiPool, url: string, text: string): Pro
   }
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Settles `promise` while moving the manual clock `stepMs` per short real pause (for backoff waits). */
-export async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 10, maxSteps = 5_000): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => (settled = true));
-  watched.catch(() => {});
-  for (let i = 0; i < maxSteps && !settled; i++) {
-    await realSleep(1);
-    if (!settled) await clock.advanceAsync(stepMs);
-  }
-  return watched;
+export function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 10, maxSteps = 5_000): Promise<T> {
+  return clock.drive(promise, { stepMs, maxSteps });
 }
