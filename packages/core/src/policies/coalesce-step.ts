@@ -8,7 +8,7 @@ import type { Call } from '../call.js';
 import { unrefTimer, type TimerHandle } from '../clock.js';
 import type { Next, Step, StepContext } from '../pipeline.js';
 import { passThroughStep } from '../pipeline.js';
-import { canonicallyEqual, coalesceKey, type CoalesceKey } from './coalesce-key.js';
+import { canonicalBody, coalesceKey, type CoalesceKey } from './coalesce-key.js';
 import { bufferResponse, takeResponse, toResponse, type BufferedResponse } from './buffered-response.js';
 import { createEmbedBatchStep } from './embed-batcher.js';
 import { endedByOthers, untilOwnEnd } from './own-end.js';
@@ -20,6 +20,12 @@ interface Flight {
   result: Promise<BufferedResponse>;
   /** When a finished success stops being shared (Infinity while in flight). */
   expiresAt: number;
+}
+
+interface ShapeGroup {
+  /** Flights of this shape whose canonical body has not been computed yet. */
+  unindexed: Set<Flight>;
+  byCanonical: Map<string, Flight>;
 }
 
 export interface CoalesceStats {
@@ -47,27 +53,39 @@ function createCoalesceOnlyStep(context: StepContext): Step {
   const { windowMs } = config.coalesce;
   const flights = new Map<string, Flight>();
   // Flights by shape (credential, tenant, URL, body length): the only ones a body of another byte
-  // order can be canonically equal to.
-  const shapes = new Map<string, Set<Flight>>();
+  // order can be canonically equal to. Within a shape, flights are indexed by canonical body, each
+  // canonicalised at most once and only when a call of the same shape misses on its bytes.
+  const shapes = new Map<string, ShapeGroup>();
   const add = (flight: Flight): void => {
     flights.set(flight.key.raw, flight);
-    let same = shapes.get(flight.key.shape);
-    if (same === undefined) shapes.set(flight.key.shape, (same = new Set()));
-    same.add(flight);
+    let group = shapes.get(flight.key.shape);
+    if (group === undefined) shapes.set(flight.key.shape, (group = { unindexed: new Set(), byCanonical: new Map() }));
+    group.unindexed.add(flight);
   };
   const remove = (flight: Flight): void => {
     if (flights.get(flight.key.raw) === flight) flights.delete(flight.key.raw);
-    const same = shapes.get(flight.key.shape);
-    if (same !== undefined && same.delete(flight) && same.size === 0) shapes.delete(flight.key.shape);
+    const group = shapes.get(flight.key.shape);
+    if (group === undefined) return;
+    group.unindexed.delete(flight);
+    const canonical = flight.key.canonical;
+    if (typeof canonical === 'string' && group.byCanonical.get(canonical) === flight) group.byCanonical.delete(canonical);
+    if (group.unindexed.size === 0 && group.byCanonical.size === 0) shapes.delete(flight.key.shape);
   };
   /** A live flight this call may share: the same bytes, else (rarely looked for) the same canonical JSON. */
   const find = (key: CoalesceKey, now: number): Flight | undefined => {
     const exact = flights.get(key.raw);
     if (exact !== undefined && exact.expiresAt > now) return exact;
-    const same = shapes.get(key.shape);
-    if (same === undefined) return undefined;
-    for (const flight of same) if (flight.expiresAt > now && canonicallyEqual(key, flight.key)) return flight;
-    return undefined;
+    const group = shapes.get(key.shape);
+    if (group === undefined) return undefined;
+    key.canonical ??= canonicalBody(key.body);
+    if (key.canonical === null) return undefined;
+    for (const flight of group.unindexed) {
+      flight.key.canonical ??= canonicalBody(flight.key.body);
+      if (flight.key.canonical !== null) group.byCanonical.set(flight.key.canonical, flight);
+    }
+    group.unindexed.clear();
+    const match = group.byCanonical.get(key.canonical);
+    return match !== undefined && match.expiresAt > now ? match : undefined;
   };
   const stats: CoalesceStats = { leaders: 0, shared: 0 };
   context.stats.register('coalesce', () => ({ ...stats, inFlight: flights.size }));

@@ -55,6 +55,18 @@ describe('coalescing through the real @google/genai SDK', () => {
     expect(h.pool.stats().coalesce).toMatchObject({ shared: 4 });
   });
 
+  it('finds a reordered copy among many same-length bodies in flight, and shares nothing else', async () => {
+    h = await startHarness({}, { latency: { fixedMs: 20 } });
+    const url = `${h.fake.origin}/v1beta/models/gemini-2.5-flash:generateContent`;
+    const send = (body: string) => h.pool.fetch(url, { method: 'POST', headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' }, body }).then((r) => r.json());
+    // Templated prompts: every body has the same length, so all share one shape.
+    const bodies = Array.from({ length: 30 }, (_, i) => `{"contents":[{"role":"user","parts":[{"text":"task ${String(i).padStart(2, '0')}"}]}]}`);
+    const reordered = '{"contents":[{"parts":[{"text":"task 17"}],"role":"user"}]}';
+    await Promise.all([...bodies.map(send), send(reordered)]);
+    expect(h.fake.stats().requests.total).toBe(30);
+    expect(h.pool.stats().coalesce).toMatchObject({ shared: 1 });
+  });
+
   it('does not coalesce streaming calls', async () => {
     h = await startHarness({}, { latency: { fixedMs: 20 } });
     const ai = h.sdk();
