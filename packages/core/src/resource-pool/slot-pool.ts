@@ -18,6 +18,8 @@ export interface AcquireRequest {
   priority?: number;
   /** Absolute clock time. */
   deadline?: number | undefined;
+  /** When the caller's deadline budget started (a Call's start): errors name the whole budget. */
+  startTime?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -32,6 +34,8 @@ class PendingAcquire<T> implements SlotWaiter {
     readonly lane: string,
     readonly priority: number,
     readonly deadline: number | undefined,
+    /** Start of the caller's deadline budget (its deadline error names deadline − budgetStart). */
+    readonly budgetStart: number,
     readonly signal: AbortSignal | undefined,
     readonly enqueuedAt: number,
     readonly resolve: (slot: Slot<T>) => void,
@@ -85,9 +89,9 @@ export class SlotPool<T> extends ResourceLifecycle<T> {
     if (slot !== undefined) return slot;
     if (request.signal?.aborted) throw new AbortedError(request.signal.reason);
     const now = this.options.clock.now();
-    if (request.deadline !== undefined && request.deadline <= now) throw new DeadlineExceededError(0);
+    if (request.deadline !== undefined && request.deadline <= now) throw new DeadlineExceededError(request.deadline - (request.startTime ?? now));
     return new Promise<Slot<T>>((resolve, reject) => {
-      const waiter = new PendingAcquire(this, request.lane ?? 'default', request.priority ?? 0, request.deadline, request.signal, now, resolve, reject);
+      const waiter = new PendingAcquire(this, request.lane ?? 'default', request.priority ?? 0, request.deadline, request.startTime ?? now, request.signal, now, resolve, reject);
       if (this.#scheduler.size === 0 && this.#awaitingCreate.size < this.#capacityOnItsWay()) {
         waiter.awaitingCreate = true;
         this.#awaitingCreate.add(waiter);
@@ -211,7 +215,7 @@ export class SlotPool<T> extends ResourceLifecycle<T> {
     waiter.timer = undefined;
     const waited = this.options.clock.now() - waiter.enqueuedAt;
     const deadlineFirst = waiter.deadline !== undefined && waiter.deadline <= this.options.clock.now();
-    this.abandon(waiter, deadlineFirst ? new DeadlineExceededError(waiter.deadline! - waiter.enqueuedAt) : new QueueTimeoutError(waiter.queue?.name ?? this.options.name, waited));
+    this.abandon(waiter, deadlineFirst ? new DeadlineExceededError(waiter.deadline! - waiter.budgetStart) : new QueueTimeoutError(waiter.queue?.name ?? this.options.name, waited));
   }
 
   #settle(waiter: PendingAcquire<T>): void {

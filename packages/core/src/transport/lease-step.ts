@@ -1,7 +1,6 @@
 // Lease: take one connection slot for the attempt, waiting in the bounded slot queue when all
 // are busy. The response body gives the slot back (see pooled-response.ts).
-import type { Call } from '../call.js';
-import { DeadlineExceededError, GempoolError, isGempoolError } from '../errors.js';
+import { GempoolError } from '../errors.js';
 import type { TypedEmitter } from '../events.js';
 import type { Step } from '../pipeline.js';
 import type { Lease } from './lease.js';
@@ -12,13 +11,10 @@ export function createLeaseStep(emitter: TypedEmitter): Step {
     if (route === undefined) throw new GempoolError('REQUEST_INVALID', 'No route chosen for the call (the route step must run before lease)');
     // Cleared first: an error while waiting here leaves no lease on the call (the lane step reads that).
     call.lease = undefined;
-    let lease: Lease;
-    try {
-      const pending = route.slots.acquire(call);
-      lease = pending instanceof Promise ? await pending : pending;
-    } catch (error) {
-      throw callersDeadline(error, call);
-    }
+    // The call is the acquire request: lane, priority, deadline and its start (so a deadline error
+    // names the caller's whole budget).
+    const pending = route.slots.acquire(call);
+    const lease: Lease = pending instanceof Promise ? await pending : pending;
     call.lease = lease;
     if (emitter.has('lease-acquired')) {
       emitter.emit('lease-acquired', { callId: call.callId, origin: route.origin, pool: route.name, waitMs: lease.waitMs });
@@ -31,13 +27,4 @@ export function createLeaseStep(emitter: TypedEmitter): Step {
       throw error;
     }
   };
-}
-
-/**
- * The slot queue knows only the time left when the call joined it (0 when none was left): the
- * caller set a deadline for the whole call, so that is the one the error names.
- */
-function callersDeadline(error: unknown, call: Call): unknown {
-  if (!isGempoolError(error, 'DEADLINE_EXCEEDED') || call.deadline === undefined) return error;
-  return new DeadlineExceededError(call.deadline - call.startTime, error);
 }
